@@ -1,0 +1,52 @@
+"""Shared pytest set-up: one marker per task ID from course.yml, and the PyTorch oracle.
+
+``-m task3_4`` selects the tests of task 3.4. Markers are registered from the
+manifest, so with ``--strict-markers`` a test marked with an unknown task fails.
+
+The ``torch`` fixture returns PyTorch configured for float64. Without torch the
+oracle tests are skipped, unless ``RNN_COURSE_REQUIRE_ORACLE=1`` (set by
+``make test`` and ``.ci/run``), where a missing oracle is an error.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def task_marker(task_id):
+    """The pytest marker name of a task ID: "3.4" -> "task3_4"."""
+    return "task" + task_id.replace(".", "_")
+
+
+def pytest_configure(config):
+    manifest = yaml.safe_load((REPO_ROOT / "course.yml").read_text(encoding="utf-8"))
+    for assignment in manifest["assignments"]:
+        config.addinivalue_line("markers", f"{assignment['id']}: tests of assignment {assignment['id']}")
+        for task in assignment["tasks"]:
+            config.addinivalue_line("markers", f"{task_marker(task['id'])}: Task {task['id']} ({task['function']})")
+    config.addinivalue_line("markers", "oracle: compares against PyTorch")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+@pytest.fixture
+def rng():
+    """A fresh float64 random generator, seeded per test for reproducibility."""
+    return np.random.default_rng(231)
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch as a float64 oracle (skipped without torch unless the oracle is required)."""
+    try:
+        import torch as torch_module
+    except ImportError:
+        if os.environ.get("RNN_COURSE_REQUIRE_ORACLE") == "1":
+            pytest.fail("RNN_COURSE_REQUIRE_ORACLE=1 but torch is not installed: pip install -e '.[oracle]'")
+        pytest.skip("torch not installed (pip install -e '.[oracle]')")
+    torch_module.set_default_dtype(torch_module.float64)
+    return torch_module
