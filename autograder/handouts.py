@@ -1,0 +1,61 @@
+"""Render an assignment's handout from its template and ``course.yml``.
+
+The prose and maths of each handout live in ``solutions/<package>/handout.<lang>.md``;
+the parts that the manifest owns are filled in, so the handout cannot disagree
+with it:
+
+- ``{{TASK_TABLE}}``: ID, function, file, points and hint of every task;
+- ``{{TOTAL_POINTS}}``: the assignment's total;
+- ``{{TEST_COMMANDS}}``: how to run all tests of the assignment and one task's.
+
+A template that lacks ``{{TASK_TABLE}}`` is an error, and so is a placeholder
+left unknown.
+"""
+
+import re
+
+PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+HEADERS = {
+    "en": ("ID", "Function", "File", "Points", "Hint"),
+}
+
+
+class HandoutError(ValueError):
+    """A handout template is missing or malformed."""
+
+
+def task_table(assignment, lang="en"):
+    header = HEADERS[lang]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for task in assignment.tasks:
+        hint = task.hint.replace("|", "\\|")
+        rows.append(f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} | {hint} |")
+    return "\n".join(rows)
+
+
+def test_commands(assignment):
+    first = assignment.tasks[0]
+    return "\n".join([
+        "```bash",
+        f"pytest -m {assignment.id}            # every task of this assignment",
+        f"pytest -m {first.marker}        # one task (Task {first.id}: {first.function})",
+        "```",
+    ])
+
+
+def render_handout(manifest, assignment, solutions_dir, lang="en"):
+    path = solutions_dir / assignment.package / f"handout.{lang}.md"
+    if not path.is_file():
+        raise HandoutError(f"{path}: handout template missing for assignment {assignment.id}")
+    template = path.read_text(encoding="utf-8")
+    if "{{TASK_TABLE}}" not in template:
+        raise HandoutError(f"{path}: template has no {{{{TASK_TABLE}}}} placeholder")
+    values = {
+        "TASK_TABLE": task_table(assignment, lang),
+        "TOTAL_POINTS": f"{assignment.points:g}",
+        "TEST_COMMANDS": test_commands(assignment),
+    }
+    unknown = sorted(set(PLACEHOLDER.findall(template)) - set(values))
+    if unknown:
+        raise HandoutError(f"{path}: unknown placeholder(s) {unknown}")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)

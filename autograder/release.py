@@ -1,0 +1,156 @@
+"""``course stubs`` and ``course release``: build the student tree from the solutions.
+
+One writer produces both outputs. ``build_assignments`` turns ``solutions/`` into
+the ``assignments/`` package (stubs, provided helpers verbatim, handouts), which
+is committed in this repository and checked for drift by the tests.
+``build_student_repo`` writes a complete, standalone student repository around
+it: the assignments, the public tests and their fixtures, ``course.yml``, a
+``pyproject.toml`` and a student README. Solutions, hidden graders, instructor
+tests and reference outputs of hidden inputs never enter it; a final step scans
+the written tree for any line of solution code and aborts if it finds one.
+
+A build is an explicit tuple of small steps; each step names the steps it needs
+and the runner refuses to run it before them (after nbgrader's preprocessors).
+"""
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .handouts import render_handout
+from .leak_scan import scan_for_solution_lines
+from .manifest import REPO_ROOT, load_manifest
+from .solution_markers import strip_solutions
+
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+PUBLIC_TESTS_DIR = REPO_ROOT / "tests" / "public"
+STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
+STUB_PACKAGE_DOC = '"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""\n'
+
+
+class BuildError(RuntimeError):
+    """A release step failed or ran out of order."""
+
+
+@dataclass
+class Build:
+    manifest: object
+    out: Path
+    solutions_dir: Path = SOLUTIONS_DIR
+    done: list = field(default_factory=list)
+    written: list = field(default_factory=list)
+
+    def write(self, relative, text):
+        path = self.out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.written.append(Path(relative))
+
+
+def step(*requires):
+    """Declare a build step and the steps that must have run before it."""
+    def wrap(function):
+        function.requires = requires
+        return function
+    return wrap
+
+
+def run_steps(build, steps):
+    for function in steps:
+        missing = [name for name in function.requires if name not in build.done]
+        if missing:
+            raise BuildError(f"step '{function.__name__}' needs {missing} to run first")
+        function(build)
+        build.done.append(function.__name__)
+    return build
+
+
+def _tasks_by_file(manifest):
+    by_file = {}
+    for task in manifest.tasks:
+        by_file.setdefault((task.package, task.file), {})[task.function] = (task.id, task.hint)
+    return by_file
+
+
+@step()
+def write_stubs(build):
+    """Every .py file of every assignment package: stubs where a task lives, verbatim otherwise."""
+    tasks = _tasks_by_file(build.manifest)
+    packages = ["common"] + [a.package for a in build.manifest.assignments]
+    build.write("__init__.py", STUB_PACKAGE_DOC)
+    for package in packages:
+        for source in sorted((build.solutions_dir / package).glob("*.py")):
+            text = source.read_text(encoding="utf-8")
+            file_tasks = tasks.get((package, source.name), {})
+            relative = source.relative_to(build.solutions_dir)
+            stub = strip_solutions(text, file_tasks, filename=str(relative)) if package != "common" else text
+            build.write(relative, stub)
+
+
+@step("write_stubs")
+def write_handouts(build):
+    """assignments/<package>/README.md from the handout template and course.yml."""
+    for assignment in build.manifest.assignments:
+        text = render_handout(build.manifest, assignment, build.solutions_dir)
+        build.write(Path(assignment.package) / "README.md", text)
+
+
+ASSIGNMENT_STEPS = (write_stubs, write_handouts)
+
+
+def build_assignments(out, manifest=None):
+    """Write the generated ``assignments/`` tree into ``out`` (emptied first)."""
+    manifest = manifest or load_manifest()
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    return run_steps(Build(manifest, out), ASSIGNMENT_STEPS)
+
+
+@step()
+def write_assignments(build):
+    sub = build_assignments(build.out / "assignments", build.manifest)
+    build.written.extend(Path("assignments") / path for path in sub.written)
+
+
+@step("write_assignments")
+def write_public_tests(build):
+    """tests/public/ of this repository becomes tests/ of the student repository."""
+    for source in sorted(PUBLIC_TESTS_DIR.rglob("*")):
+        if source.is_dir() or "__pycache__" in source.parts:
+            continue
+        relative = Path("tests") / source.relative_to(PUBLIC_TESTS_DIR)
+        (build.out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, build.out / relative)
+        build.written.append(relative)
+
+
+@step("write_assignments")
+def write_project_files(build):
+    """course.yml, pyproject.toml, README.md and .gitignore of the student repository."""
+    build.write("course.yml", build.manifest.path.read_text(encoding="utf-8"))
+    for template in sorted(STUDENT_TEMPLATE_DIR.iterdir()):
+        name = template.name.removesuffix(".template")
+        build.write(name, template.read_text(encoding="utf-8").replace("{{COURSE_NAME}}", build.manifest.name))
+
+
+@step("write_assignments", "write_public_tests", "write_project_files")
+def check_no_solution_leaks(build):
+    """Abort when any line of solution code, or any instructor-only file, is in the release."""
+    problems = scan_for_solution_lines(build.out, build.solutions_dir)
+    if problems:
+        raise BuildError("the release leaks solution code:\n  " + "\n  ".join(problems))
+
+
+RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, check_no_solution_leaks)
+
+
+def build_student_repo(out, manifest=None):
+    """Write a standalone student repository into ``out``, which must not exist or be empty."""
+    manifest = manifest or load_manifest()
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise BuildError(f"{out} is not empty; choose a new directory")
+    out.mkdir(parents=True, exist_ok=True)
+    return run_steps(Build(manifest, out), RELEASE_STEPS)

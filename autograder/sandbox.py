@@ -1,0 +1,185 @@
+"""Run student code in a separate, resource-limited process and collect its outputs safely.
+
+The grader never imports student code. :func:`run_requests` copies the task
+cases (public, no expected values) next to the submission, starts
+``sandbox_child.py`` under ``python -I -S`` with limits on CPU time, address
+space, file size and wall time, and reads back JSON and ``.npz`` files loaded
+with ``allow_pickle=False`` (a student process can never make the grader
+unpickle anything). Expected values stay in the grader's memory.
+
+A child that dies (``os._exit``, a signal, the CPU, memory or output limit, a
+hang past the wall limit) costs only the request it was running: the grader
+records why and starts a new child for the requests left.
+
+``Limits.user`` (a uid, for a grader running as root, as on Gradescope) makes
+the child drop to that unprivileged user, so that it cannot read the
+instructor's files either (make them unreadable to others). The Python
+interpreter must then be readable by that user (a system Python, not one under
+``/root``). Without it the child runs as the grader's user: the reference is not
+importable from it and no expected value is ever written to disk, but files the
+grader's user can read stay readable.
+"""
+
+import json
+import os
+import pickle
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .manifest import REPO_ROOT
+
+CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
+CASES_SOURCE = REPO_ROOT / "tests" / "public"
+CASES_PACKAGE = "course_cases"
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu_seconds: int = 60
+    memory_bytes: int = 3 * 1024**3
+    wall_seconds_per_request: float = 30.0
+    output_bytes: int = 8 * 1024**2
+    user: int = None  # uid to drop to (grader running as root); None keeps the grader's user
+
+
+@dataclass
+class Outcome:
+    """What one request produced: outputs (flat arrays), problems, or an error."""
+    status: str  # "ok", "error" (exception), "crashed" (the process died)
+    outputs: dict
+    problems: list
+    error: dict = None
+
+
+def _site_dirs():
+    import numpy
+
+    dirs = {str(Path(numpy.__file__).resolve().parent.parent), sysconfig.get_paths()["purelib"],
+            sysconfig.get_paths()["platlib"]}
+    return sorted(dirs)
+
+
+def _copy_cases(destination):
+    package = destination / CASES_PACKAGE
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for source in CASES_SOURCE.glob("*.py"):
+        if source.name in ("harness.py",) or source.name.startswith("cases_"):
+            shutil.copyfile(source, package / source.name)
+    from tests.public import harness
+
+    (package / "harness.py").write_text(Path(harness.__file__).read_text())
+
+
+def _limit(limits):
+    def apply():
+        os.setsid()
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if limits.user is not None:
+            os.setgid(limits.user)
+            os.setuid(limits.user)
+    return apply
+
+
+def _crash_reason(returncode, timed_out, stdout_size, limits):
+    if timed_out:
+        return f"did not finish within {limits.wall_seconds_per_request:g} s (infinite loop or far too slow?)"
+    if returncode is not None and returncode < 0:
+        sig = -returncode
+        if sig == signal.SIGXCPU:
+            return f"used more than {limits.cpu_seconds} s of CPU time"
+        if sig == signal.SIGXFSZ or stdout_size >= limits.output_bytes:
+            return f"printed more than {limits.output_bytes // 1024**2} MiB"
+        if sig == signal.SIGKILL:
+            return "was killed (memory limit or time limit)"
+        return f"was killed by signal {signal.Signals(sig).name}"
+    if returncode == 0:
+        return "ended the process (os._exit?) before finishing"
+    return f"ended the process with exit code {returncode} (os._exit or a crash; memory limit of " \
+           f"{limits.memory_bytes // 1024**3} GiB?)"
+
+
+def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments"):
+    """Run requests [{"task_id", "args", "gradcheck"}] on a submission; return a list of Outcome."""
+    submission_dir = Path(submission_dir).resolve()
+    outcomes = [None] * len(requests)
+    if limits.user is not None and os.geteuid() != 0:
+        raise PermissionError("Limits.user needs a grader running as root")
+    with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp:
+        tmp = Path(tmp)
+        work = tmp / "submission"
+        shutil.copytree(submission_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
+        _copy_cases(tmp / "cases")
+        with (tmp / "requests.pkl").open("wb") as handle:
+            pickle.dump(requests, handle)
+        results = tmp / "results"
+        results.mkdir()
+        if limits.user is not None:
+            for path in [tmp, *tmp.rglob("*")]:
+                os.chown(path, limits.user, limits.user)
+        todo = list(range(len(requests)))
+        while todo:
+            job = {"path": [str(tmp / "cases"), str(work), *_site_dirs()], "cases_package": CASES_PACKAGE,
+                   "student_package": student_package, "submission_dir": str(work), "todo": todo}
+            (tmp / "job.json").write_text(json.dumps(job))
+            if limits.user is not None:
+                os.chown(tmp / "job.json", limits.user, limits.user)
+            stdout_path = tmp / "stdout.txt"
+            with stdout_path.open("wb") as stdout:
+                env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1", "HOME": str(tmp)}
+                for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+                    if key in os.environ:
+                        env[key] = os.environ[key]
+                process = subprocess.Popen([sys.executable, "-I", "-S", str(CHILD), str(tmp)], cwd=work,
+                                           stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
+                                           env=env, preexec_fn=_limit(limits))
+                timed_out = _wait(process, results, todo, limits)
+            finished = [i for i in todo if (results / f"{i}.json").exists()]
+            for index in finished:
+                outcomes[index] = _read(results, index)
+            remaining = [i for i in todo if outcomes[i] is None]
+            if not remaining:
+                break
+            started = [i for i in remaining if (results / f"{i}.started").exists()]
+            culprit = started[0] if started else remaining[0]
+            reason = _crash_reason(process.returncode, timed_out, stdout_path.stat().st_size, limits)
+            outcomes[culprit] = Outcome("crashed", {}, [], {"type": "Crash", "message": f"your code {reason}",
+                                                            "where": []})
+            todo = [i for i in remaining if i != culprit]
+    return outcomes
+
+
+def _wait(process, results, todo, limits):
+    """Wait for the child; kill its process group when one request runs past the wall limit."""
+    last_progress, seen = time.monotonic(), 0
+    while process.poll() is None:
+        done = sum(1 for i in todo if (results / f"{i}.json").exists())
+        if done != seen:
+            seen, last_progress = done, time.monotonic()
+        if time.monotonic() - last_progress > limits.wall_seconds_per_request:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _read(results, index):
+    record = json.loads((results / f"{index}.json").read_text())
+    with np.load(results / f"{index}.npz", allow_pickle=False) as data:
+        outputs = {name: data[name] for name in data.files}
+    return Outcome(record["status"], outputs, list(record["problems"]), record["error"])

@@ -1,0 +1,103 @@
+"""The student release: committed stubs match the solutions, nothing leaks, steps run in order."""
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import release
+from autograder.leak_scan import scan_for_solution_lines
+from autograder.manifest import REPO_ROOT, load_manifest
+
+
+def _differences(left, right):
+    """Relative paths that differ between two trees (missing on either side, or different content)."""
+    diffs = []
+    compare = filecmp.dircmp(left, right, ignore=["__pycache__"])
+    stack = [(compare, Path("."))]
+    while stack:
+        node, prefix = stack.pop()
+        diffs += [str(prefix / name) for name in node.left_only + node.right_only + node.diff_files]
+        diffs += [str(prefix / name) for name in node.funny_files]
+        stack += [(sub, prefix / name) for name, sub in node.subdirs.items()]
+    return sorted(diffs)
+
+
+def test_committed_assignments_match_the_solutions(tmp_path):
+    """Drift check: regenerate assignments/ and compare it with the committed tree."""
+    release.build_assignments(tmp_path / "assignments")
+    diffs = _differences(tmp_path / "assignments", REPO_ROOT / "assignments")
+    assert not diffs, f"assignments/ is stale; run `make stubs` and commit. Differing: {diffs}"
+
+
+def test_every_task_stub_raises_its_own_not_implemented_error():
+    import importlib
+
+    for task in load_manifest().tasks:
+        source = (REPO_ROOT / "assignments" / task.package / task.file).read_text()
+        assert f'raise NotImplementedError("Task {task.id}: {task.function}")' in source
+        assert f"# TODO: Task {task.id} — {task.hint}" in source
+        module = importlib.import_module(f"assignments.{task.module}")
+        assert module.__doc__ and getattr(module, task.function).__doc__.startswith(f"Task {task.id}:")
+
+
+def test_release_tree_contents_and_no_leak(tmp_path):
+    out = tmp_path / "student"
+    build = release.build_student_repo(out)
+    names = {str(path) for path in build.written}
+    for required in ("README.md", "pyproject.toml", "course.yml", "tests/conftest.py", "tests/test_tasks.py",
+                     "tests/harness.py", "assignments/a3_lstm/lstm.py", "assignments/a3_lstm/README.md"):
+        assert required in names, required
+    for path in out.rglob("*"):
+        relative = path.relative_to(out)
+        assert relative.parts[0] not in {"solutions", "autograder"}, relative
+        assert "reference" not in relative.parts, relative
+    assert scan_for_solution_lines(out, release.SOLUTIONS_DIR) == []
+
+
+def test_leak_scan_finds_an_injected_solution_line(tmp_path):
+    out = tmp_path / "student"
+    release.build_student_repo(out)
+    stub = out / "assignments" / "a1_vanilla_rnn" / "rnn.py"
+    stub.write_text(stub.read_text() + "\n    da = dh_next * (1.0 - h_next**2)  # (N, H)\n")
+    problems = scan_for_solution_lines(out, release.SOLUTIONS_DIR)
+    assert any("rnn.py" in problem and "da = dh_next" in problem for problem in problems), problems
+    (out / "solutions").mkdir()
+    (out / "solutions" / "x.py").write_text("x = 1\n")
+    assert any("instructor-only directory" in p for p in scan_for_solution_lines(out, release.SOLUTIONS_DIR))
+
+
+def test_release_refuses_a_non_empty_directory(tmp_path):
+    (tmp_path / "keep.txt").write_text("student work")
+    with pytest.raises(release.BuildError, match="not empty"):
+        release.build_student_repo(tmp_path)
+    assert (tmp_path / "keep.txt").read_text() == "student work"
+
+
+def test_steps_refuse_to_run_out_of_order(tmp_path):
+    build = release.Build(load_manifest(), tmp_path)
+    with pytest.raises(release.BuildError, match="needs \\['write_stubs'\\]"):
+        release.run_steps(build, (release.write_handouts,))
+    with pytest.raises(release.BuildError, match="check_no_solution_leaks"):
+        release.run_steps(release.Build(load_manifest(), tmp_path / "x"), (release.check_no_solution_leaks,))
+
+
+def test_handouts_carry_the_task_table_of_the_manifest():
+    for assignment in load_manifest().assignments:
+        handout = (REPO_ROOT / "assignments" / assignment.package / "README.md").read_text()
+        for task in assignment.tasks:
+            assert f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} |" in handout
+        assert "{{" not in handout
+
+
+def test_marker_error_in_a_solution_aborts_the_build(tmp_path):
+    solutions = tmp_path / "solutions"
+    shutil.copytree(release.SOLUTIONS_DIR, solutions, ignore=shutil.ignore_patterns("__pycache__"))
+    rnn = solutions / "a1_vanilla_rnn" / "rnn.py"
+    rnn.write_text(rnn.read_text().replace("    # END SOLUTION\n", "", 1))
+    build = release.Build(load_manifest(), tmp_path / "out", solutions_dir=solutions)
+    from autograder.solution_markers import MarkerError
+
+    with pytest.raises(MarkerError, match=r"a1_vanilla_rnn/rnn.py:\d+: line inside the solution block"):
+        release.run_steps(build, release.ASSIGNMENT_STEPS)

@@ -1,0 +1,345 @@
+"""Task specs of Assignment 2 (BPTT in practice, clipping, gradient flow, initialisers, ReLU RNN, adding problem).
+
+The initialisers with an rng (2.5, 2.6) and the data generator (2.10) are random
+by design: they are checked by the properties of their output (and by giving the
+same W / data for the same seed), not against stored values.
+"""
+
+import numpy as np
+
+from .harness import GradCheck, TaskSpec, register
+
+TBPTT = "a2_bptt_gradients.truncated_bptt"
+CLIP = "a2_bptt_gradients.clipping"
+FLOW = "a2_bptt_gradients.gradient_flow"
+INIT = "a2_bptt_gradients.initializers"
+RELU = "a2_bptt_gradients.relu_rnn"
+ADD = "a2_bptt_gradients.adding_problem"
+
+# Smallest |pre-activation| allowed in the ReLU inputs: the mask (a > 0) then cannot flip
+# under rounding differences or the 1e-5 steps of the numerical gradient check.
+RELU_MARGIN = 1e-2
+
+
+def weighted(array, weights):
+    return float(np.sum(np.asarray(array) * weights))
+
+
+def rnn_params(rng, D, H):
+    return {"Wx": rng.standard_normal((D, H)) * 0.5, "Wh": rng.standard_normal((H, H)) * 0.5,
+            "b": rng.standard_normal(H) * 0.5}
+
+
+def _relu_preactivations(x, h0, Wx, Wh, b):
+    """Every pre-activation of a ReLU RNN run over x (N, T, D) or one step x (N, D); spec-side, not graded code."""
+    steps = x[:, None] if x.ndim == 2 else x
+    h, out = h0, []
+    for t in range(steps.shape[1]):
+        a = steps[:, t] @ Wx + h @ Wh + b
+        out.append(a)
+        h = np.maximum(a, 0.0)
+    return np.stack(out)
+
+
+def away_from_relu_kink(rng, draw):
+    """Redraw draw(rng) until every ReLU pre-activation is at least RELU_MARGIN away from 0."""
+    for _ in range(10_000):
+        args = draw(rng)
+        a = _relu_preactivations(args["x"], args["h0" if "h0" in args else "h_prev"], args["Wx"], args["Wh"], args["b"])
+        if np.min(np.abs(a), initial=np.inf) > RELU_MARGIN:
+            return args
+    raise RuntimeError("could not draw ReLU inputs with pre-activations away from 0")
+
+
+# 2.1: truncated_bptt.py -------------------------------------------------------------------------
+TBPTT_PARAMS = ("Wx", "Wh", "b", "Wy", "by")
+
+
+def tbptt_inputs(rng, N, T, D, H):
+    V = D + 1
+    # |x| >= 0.25: with tiny inputs dWx is tiny too and the numerical gradient check drowns in rounding
+    x = rng.choice([-1.0, 1.0], size=(N, T, D)) * rng.uniform(0.25, 1.5, size=(N, T, D))
+    return {"x": x, "y": rng.integers(0, V, size=(N, T)),
+            "h0": rng.standard_normal((N, H)) * 0.5, **rnn_params(rng, D, H),
+            "Wy": rng.standard_normal((H, V)) * 0.5, "by": rng.standard_normal(V) * 0.1,
+            # shorter than T whenever T >= 2, so the sequence really is cut into chunks
+            "chunk_len": max(1, (T + 1) // 2)}
+
+
+def tbptt_params(a):
+    return {name: a[name] for name in TBPTT_PARAMS}
+
+
+def _tbptt(load, a, chunk_len):
+    return load(TBPTT).truncated_bptt(a["x"], a["y"], a["h0"], tbptt_params(a), chunk_len)
+
+
+def _truncated_bptt(load, a):
+    loss, grads, h_last = _tbptt(load, a, a["chunk_len"])
+    # With a single chunk (chunk_len = T) truncated BPTT is full BPTT: its gradients are the
+    # exact gradients of the loss, which the numerical gradient check can verify.
+    _, full_grads, _ = _tbptt(load, a, a["x"].shape[1])
+    return {"loss": np.float64(loss), "grads": grads, "h_last": h_last, "full_grads": full_grads}
+
+
+register(TaskSpec(
+    "2.1", "truncated_bptt", "backward", tbptt_inputs, _truncated_bptt,
+    # The loss does not depend on chunk_len. The output-layer gradients (Wy, by) are not
+    # affected by truncation, so the truncated ones are checked too.
+    GradCheck(lambda load, a: _tbptt(load, a, a["x"].shape[1])[0],
+              {**{f"full_grads.{name}": name for name in TBPTT_PARAMS}, "grads.Wy": "Wy", "grads.by": "by"}),
+    dims=({"N": 2, "T": 5, "D": 3, "H": 4}, {"N": 1, "T": 1, "D": 3, "H": 2})))
+
+
+# 2.2 - 2.3: clipping.py -------------------------------------------------------------------------
+GRAD_NAMES = ("dWx", "dWh", "db", "dWy")
+
+
+def grads_inputs(rng, N, T, D, H):
+    return {"dWx": rng.standard_normal((D, H)), "dWh": rng.standard_normal((H, H)),
+            "db": rng.standard_normal(H), "dWy": rng.standard_normal((H, D + 1))}
+
+
+def grads_dict(a):
+    return {name: a[name] for name in GRAD_NAMES}
+
+
+def clip_norm_inputs(rng, N, T, D, H):
+    a = grads_inputs(rng, N, T, D, H)
+    total = np.sqrt(sum(np.sum(a[name] ** 2) for name in GRAD_NAMES))
+    # even N: max_norm below the total norm (the gradients get scaled down);
+    # odd N: above it (the gradients come back unchanged). PUBLIC_DIMS has one of each.
+    return {**a, "max_norm": float(total * (0.5 if N % 2 == 0 else 2.0))}
+
+
+def _clip_norm(load, a):
+    clipped, total_norm = load(CLIP).clip_grad_norm(grads_dict(a), a["max_norm"])
+    return {"clipped": clipped, "total_norm": np.float64(total_norm)}
+
+
+register(TaskSpec("2.2", "clip_grad_norm", "forward", clip_norm_inputs, _clip_norm))
+
+
+def clip_value_inputs(rng, N, T, D, H):
+    a = grads_inputs(rng, N, T, D, H)
+    # halfway between two middle magnitudes: about half of the entries get clipped, none sits on the bound
+    size = np.sort(np.concatenate([np.abs(a[name]).ravel() for name in GRAD_NAMES]))
+    middle = len(size) // 2
+    return {**a, "clip_value": float((size[middle - 1] + size[middle]) / 2)}
+
+
+register(TaskSpec("2.3", "clip_grad_value", "forward", clip_value_inputs,
+                  lambda load, a: {"clipped": load(CLIP).clip_grad_value(grads_dict(a), a["clip_value"])}))
+
+
+# 2.4: gradient_flow.py --------------------------------------------------------------------------
+def flow_inputs(rng, N, T, D, H):
+    def draw(rng):
+        return {"x": rng.standard_normal((N, T, D)), "h0": rng.standard_normal((N, H)) * 0.5,
+                **rnn_params(rng, D, H), "dh_last": rng.standard_normal((N, H))}
+
+    # the same inputs serve the tanh and the ReLU run: keep the ReLU pre-activations away from 0
+    return away_from_relu_kink(rng, draw)
+
+
+def _flow(load, a):
+    f = load(FLOW).hidden_gradient_norms
+    args = (a["x"], a["h0"], a["Wx"], a["Wh"], a["b"], a["dh_last"])
+    return {"norms_tanh": f(*args, nonlinearity="tanh"), "norms_relu": f(*args, nonlinearity="relu")}
+
+
+register(TaskSpec("2.4", "hidden_gradient_norms", "forward", flow_inputs, _flow,
+                  dims=({"N": 2, "T": 6, "D": 4, "H": 5}, {"N": 1, "T": 1, "D": 3, "H": 2})))
+
+
+# 2.5 - 2.7: initializers.py ---------------------------------------------------------------------
+def _square_problems(W, H, name="W"):
+    W = np.asarray(W)
+    if W.shape != (H, H):
+        return [f"{name} has shape {W.shape}, expected ({H}, {H})"]
+    if W.dtype != np.float64:
+        return [f"{name} has dtype {W.dtype}, expected float64"]
+    if not np.all(np.isfinite(W)):
+        return [f"{name} contains NaN or inf"]
+    return []
+
+
+def _seed_problems(H, outputs):
+    """Same seed -> same W; another seed -> another W (so the rng is really used)."""
+    problems = []
+    for name in ("W_same_seed", "W_other_seed"):
+        problems += _square_problems(outputs[name], H, name)
+    if problems:
+        return problems
+    if not np.array_equal(outputs["W"], outputs["W_same_seed"]):
+        problems.append("two calls with generators built from the same seed gave different W "
+                        "(draw every random number from the rng argument)")
+    # with H = 1 two seeds may give the same W (+-value), so only H >= 2 is checked
+    if H >= 2 and np.allclose(outputs["W"], outputs["W_other_seed"]):
+        problems.append("generators built from different seeds gave the same W: W must be random, "
+                        "drawn from the rng argument")
+    return problems
+
+
+def _init_inputs(scale_name, low, high):
+    def inputs(rng, N, T, D, H):
+        return {"H": H, scale_name: float(rng.uniform(low, high)), "seed": int(rng.integers(0, 2**31))}
+
+    return inputs
+
+
+def _with_seeds(call):
+    def run(load, a):
+        return {"W": call(load, a, np.random.default_rng(a["seed"])),
+                "W_same_seed": call(load, a, np.random.default_rng(a["seed"])),
+                "W_other_seed": call(load, a, np.random.default_rng(a["seed"] + 1))}
+
+    return run
+
+
+def spectral_radius_properties(a, outputs):
+    H, radius = a["H"], a["radius"]
+    problems = _square_problems(outputs["W"], H)
+    if problems:
+        return problems
+    W = outputs["W"]
+    rho = float(np.max(np.abs(np.linalg.eigvals(W))))
+    if abs(rho - radius) > 1e-8 * max(1.0, radius):
+        problems.append(f"spectral radius (largest |eigenvalue|) of W is {rho:.10g}, expected {radius:.10g}")
+    # the documented construction: W = G * (positive scalar), G = rng.standard_normal((H, H))
+    G = np.random.default_rng(a["seed"]).standard_normal((H, H))
+    ratio = float(np.sum(W * G) / np.sum(G * G))
+    if not (ratio > 0 and np.allclose(W, ratio * G, rtol=1e-8, atol=0)):
+        problems.append("W is not a positive multiple of the matrix G = rng.standard_normal((H, H)) drawn first "
+                        "from the rng argument (rescale G itself, without other random draws before it)")
+    return problems + _seed_problems(H, outputs)
+
+
+register(TaskSpec(
+    "2.5", "init_spectral_radius", "forward", _init_inputs("radius", 0.5, 2.0),
+    _with_seeds(lambda load, a, rng: load(INIT).init_spectral_radius(a["H"], a["radius"], rng)),
+    properties=spectral_radius_properties))
+
+
+def orthogonal_properties(a, outputs):
+    H, gain = a["H"], a["gain"]
+    problems = _square_problems(outputs["W"], H)
+    if problems:
+        return problems
+    W = outputs["W"]
+    error = float(np.max(np.abs(W.T @ W - gain**2 * np.eye(H))))
+    if error > 1e-8 * max(1.0, gain**2):
+        problems.append(f"W^T W differs from gain^2 I = {gain**2:.6g} I by up to {error:.2e} "
+                        f"(the columns of W must be orthogonal with norm gain = {gain:.6g})")
+    elif gain > 0:
+        # the documented construction: G = rng.standard_normal((H, H)) = Q R with R = Q^T G upper
+        # triangular with a positive diagonal (the sign fix), and W = gain * Q
+        G = np.random.default_rng(a["seed"]).standard_normal((H, H))
+        R = (W / gain).T @ G
+        scale = max(1.0, float(np.max(np.abs(G))))
+        if np.max(np.abs(np.tril(R, -1)), initial=0.0) > 1e-8 * scale:
+            problems.append("W / gain is not the Q factor of the QR decomposition of G = rng.standard_normal((H, H)) "
+                            "drawn first from the rng argument (Q^T G is not upper triangular)")
+        elif np.any(np.diag(R) <= 0):
+            problems.append("the signs of the columns of W are not fixed: Q^T G = R must have a positive diagonal "
+                            "(multiply the columns of Q by sign(diag(R)))")
+    return problems + _seed_problems(H, outputs)
+
+
+register(TaskSpec(
+    "2.6", "init_orthogonal", "forward", _init_inputs("gain", 0.5, 2.0),
+    _with_seeds(lambda load, a, rng: load(INIT).init_orthogonal(a["H"], rng, a["gain"])),
+    properties=orthogonal_properties))
+
+
+def _identity(load, a):
+    module = load(INIT)
+    return {"W": module.init_identity(a["H"], a["scale"]), "W_default_scale": module.init_identity(a["H"])}
+
+
+register(TaskSpec("2.7", "init_identity", "forward",
+                  lambda rng, N, T, D, H: {"H": H, "scale": float(rng.uniform(0.5, 2.0))}, _identity))
+
+
+# 2.8 - 2.9: relu_rnn.py -------------------------------------------------------------------------
+def relu_step_inputs(rng, N, T, D, H):
+    def draw(rng):
+        return {"x": rng.standard_normal((N, D)), "h_prev": np.abs(rng.standard_normal((N, H))),
+                **rnn_params(rng, D, H), "dh_next": rng.standard_normal((N, H))}
+
+    return away_from_relu_kink(rng, draw)
+
+
+def _relu_step_forward(load, a):
+    return load(RELU).relu_rnn_step_forward(a["x"], a["h_prev"], a["Wx"], a["Wh"], a["b"])
+
+
+register(TaskSpec("2.8", "relu_rnn_step_forward", "forward", relu_step_inputs,
+                  lambda load, a: {"h_next": _relu_step_forward(load, a)[0]}))
+
+
+def _relu_step_backward(load, a):
+    names = ("dx", "dh_prev", "dWx", "dWh", "db")
+    return dict(zip(names, load(RELU).relu_rnn_step_backward(a["dh_next"], _relu_step_forward(load, a)[1])))
+
+
+register(TaskSpec(
+    "2.9", "relu_rnn_step_backward", "backward", relu_step_inputs, _relu_step_backward,
+    GradCheck(lambda load, a: weighted(_relu_step_forward(load, a)[0], a["dh_next"]),
+              {"dx": "x", "dh_prev": "h_prev", "dWx": "Wx", "dWh": "Wh", "db": "b"})))
+
+
+# 2.10: adding_problem.py ------------------------------------------------------------------------
+def adding_inputs(rng, N, T, D, H):
+    return {"N": N, "T": max(T, 2), "seed": int(rng.integers(0, 2**31))}
+
+
+def _adding(load, a):
+    f = load(ADD).adding_problem
+    x, y = f(a["N"], a["T"], np.random.default_rng(a["seed"]))
+    x_same, y_same = f(a["N"], a["T"], np.random.default_rng(a["seed"]))
+    return {"x": x, "y": y, "x_same_seed": x_same, "y_same_seed": y_same}
+
+
+def adding_properties(a, outputs):
+    N, T = a["N"], a["T"]
+    half = T // 2
+    x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
+    problems = []
+    if x.shape != (N, T, 2):
+        problems.append(f"x has shape {x.shape}, expected ({N}, {T}, 2)")
+    elif x.dtype != np.float64:
+        problems.append(f"x has dtype {x.dtype}, expected float64")
+    if y.shape != (N, 1):
+        problems.append(f"y has shape {y.shape}, expected ({N}, 1)")
+    elif y.dtype != np.float64:
+        problems.append(f"y has dtype {y.dtype}, expected float64")
+    if problems:
+        return problems
+    values, markers = x[..., 0], x[..., 1]
+    if not np.all((values >= 0) & (values < 1)):
+        problems.append(f"the values x[..., 0] must lie in [0, 1); they range over "
+                        f"[{values.min():.4g}, {values.max():.4g}]")
+    if not np.all((markers == 0) | (markers == 1)):
+        problems.append("the markers x[..., 1] must all be 0 or 1")
+        return problems
+    for n in range(N):
+        first, second = int(markers[n, :half].sum()), int(markers[n, half:].sum())
+        if first != 1 or second != 1:
+            problems.append(f"sequence {n} has {first} marker(s) in the first half [0, {half}) and {second} in "
+                            f"the second half [{half}, {T}); expected exactly 1 in each")
+            break
+    else:
+        want = np.sum(values * markers, axis=1, keepdims=True)
+        error = float(np.max(np.abs(y - want), initial=0.0))
+        if error > 1e-12:
+            problems.append(f"y differs from the sum of the two marked values by up to {error:.2e}")
+    if not (np.array_equal(x, outputs["x_same_seed"]) and np.array_equal(y, outputs["y_same_seed"])):
+        problems.append("two calls with generators built from the same seed gave different data "
+                        "(draw every random number from the rng argument)")
+    return problems
+
+
+register(TaskSpec("2.10", "adding_problem", "forward", adding_inputs, _adding, properties=adding_properties,
+                  dims=({"N": 64, "T": 7, "D": 2, "H": 2}, {"N": 8, "T": 2, "D": 2, "H": 2},
+                        {"N": 1, "T": 10, "D": 2, "H": 2})))

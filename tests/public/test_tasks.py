@@ -1,0 +1,135 @@
+"""Public tests: every task against the stored reference outputs, its own gradient check, purity.
+
+Each test carries the marker of its task (``pytest -m task1_4``). A failure
+message names the task and says what to look at.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from . import harness
+from .conftest import MANIFEST, TASKS, task_marker
+
+SPECS = harness.all_specs()
+NOT_IMPLEMENTED = re.compile(r"Task (\d+\.\d+): (\w+)")
+
+
+def _tolerances():
+    return MANIFEST["tolerances"]
+
+
+def _params(kind):
+    params = []
+    for task_id, spec in SPECS.items():
+        marks = [getattr(pytest.mark, task_marker(task_id))]
+        if kind == "fixture" and spec.properties is None:
+            params += [pytest.param(task_id, k, marks=marks, id=f"{task_id}-{k}") for k in range(len(spec.dims))]
+        elif kind == "gradient" and spec.grad_checks is not None:
+            params += [pytest.param(task_id, k, marks=marks, id=f"{task_id}-{k}") for k in range(len(spec.dims))]
+        elif kind == "property" and spec.properties is not None:
+            params.append(pytest.param(task_id, marks=marks, id=task_id))
+        elif kind == "any":
+            params.append(pytest.param(task_id, marks=marks, id=task_id))
+    return params
+
+
+def _header(task_id):
+    task = TASKS[task_id]
+    return f"Task {task_id} ({task['function']} in {task['file']})"
+
+
+def _run(task_id, args):
+    """Run the student's code; a NotImplementedError of another task says which one to do first."""
+    spec = SPECS[task_id]
+    try:
+        return harness.run_case(spec, harness.make_loader(), args)
+    except NotImplementedError as error:
+        match = NOT_IMPLEMENTED.search(str(error))
+        if match and match.group(1) != task_id:
+            raise NotImplementedError(f"{error} -- {_header(task_id)} uses Task {match.group(1)}: "
+                                      f"implement Task {match.group(1)} first") from error
+        raise
+
+
+def _fail(task_id, problems):
+    hint = TASKS[task_id]["hint"]
+    pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + f"\n  hint: {hint}", pytrace=False)
+
+
+_FIXTURES = {}
+
+
+def _fixture(task_id, k):
+    assignment = TASKS[task_id]["assignment"]
+    if assignment not in _FIXTURES:
+        _FIXTURES[assignment] = harness.read_fixtures(assignment)
+    return _FIXTURES[assignment][task_id][k]
+
+
+@pytest.mark.parametrize("task_id,k", _params("fixture"))
+def test_matches_reference(task_id, k):
+    """Outputs on a fixed input equal the reference solution's (stored in fixtures/)."""
+    case = _fixture(task_id, k)
+    spec = SPECS[task_id]
+    outputs, problems = _run(task_id, case["inputs"])
+    tolerance = _tolerances()["value" if spec.kind == "forward" else "gradient"]
+    problems += harness.check_outputs(spec, outputs, case["expected"], tolerance)
+    if problems:
+        _fail(task_id, problems + [f"shape used: {case['dims']}"])
+
+
+@pytest.mark.parametrize("task_id,k", _params("gradient"))
+def test_gradient_check(task_id, k):
+    """Your backward pass agrees with centred differences of your own forward pass."""
+    case = _fixture(task_id, k)
+    spec = SPECS[task_id]
+    outputs, problems = _run(task_id, case["inputs"])
+    problems += harness.gradient_problems(spec, harness.make_loader(), case["inputs"], outputs,
+                                          _tolerances()["gradcheck"])
+    if problems:
+        _fail(task_id, problems)
+
+
+@pytest.mark.parametrize("task_id", _params("property"))
+def test_properties(task_id):
+    """Tasks with randomness of their own are checked by the properties their output must have."""
+    spec = SPECS[task_id]
+    for k, dims in enumerate(spec.dims):
+        args = spec.inputs(np.random.default_rng(k), **dims)
+        outputs, problems = _run(task_id, args)
+        problems += spec.properties(args, outputs)
+        if problems:
+            _fail(task_id, problems + [f"shape used: {dims}"])
+
+
+DIMS = st.fixed_dictionaries({"N": st.integers(1, 4), "T": st.integers(1, 5), "D": st.integers(1, 5),
+                              "H": st.integers(1, 5)})
+
+
+@pytest.mark.parametrize("task_id", _params("any"))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dims=DIMS, seed=st.integers(0, 2**16))
+def test_any_shape(task_id, dims, seed):
+    """For any (N, T, D, H): float64 finite outputs, gradients shaped like their inputs, no mutation."""
+    spec = SPECS[task_id]
+    args = spec.inputs(np.random.default_rng(seed), **dims)
+    outputs, problems = _run(task_id, args)
+    for name, value in outputs.items():
+        if name not in spec.integer_outputs and value.dtype != np.float64:
+            problems.append(f"output '{name}' has dtype {value.dtype}, expected float64")
+        elif not np.all(np.isfinite(value)):
+            problems.append(f"output '{name}' contains NaN or inf")
+    if spec.grad_checks is not None:
+        for grad_name, input_name in spec.grad_checks.wrt.items():
+            expected_shape = np.shape(args[input_name])
+            if grad_name in outputs and outputs[grad_name].shape != expected_shape:
+                problems.append(f"'{grad_name}' has shape {outputs[grad_name].shape}, expected {expected_shape} "
+                                f"(the shape of '{input_name}')")
+    if spec.properties is not None:
+        problems += spec.properties(args, outputs)
+    if problems:
+        _fail(task_id, problems + [f"shape used: {dims}"])
