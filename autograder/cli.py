@@ -5,15 +5,24 @@ Verbs (one module each):
   stubs      regenerate assignments/ from solutions/           (release.py)
   release    write a standalone student repository             (release.py)
   fixtures   regenerate the public tests' expected values      (public_fixtures.py)
+  samples    regenerate the bundled sample submissions         (samples.py)
+  grade      grade submissions (directories or zips)           (grade.py, reports.py)
+  check      the graders grade the reference, stubs and mutants (check.py)
   demo       the main job on bundled data                      (demo.py)
 """
 
 import argparse
+import json
 import sys
+import time
 from pathlib import Path
 
 from .manifest import REPO_ROOT, ManifestError, load_manifest
 from .solution_markers import MarkerError
+
+
+class UsageError(ValueError):
+    """The options do not fit together."""
 
 
 def cmd_manifest(args):
@@ -46,6 +55,84 @@ def cmd_fixtures(args):
         print(f"wrote {path}")
 
 
+def cmd_samples(args):
+    from .samples import write_samples
+
+    for path in write_samples(manifest=load_manifest(args.manifest)):
+        print(f"wrote {path}")
+
+
+def _progress(done, total, report):
+    line = f"[{done}/{total}] {report.student}: {report.points:g}/{report.max_points:g}"
+    if sys.stderr.isatty():
+        print("\r" + line.ljust(70), end="" if done < total else "\n", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
+def cmd_grade(args):
+    from . import reports
+    from .grade import grade_many
+    from .sandbox import Limits
+
+    manifest = load_manifest(args.manifest)
+    if args.assignment:
+        for assignment_id in args.assignment:
+            manifest.assignment(assignment_id)  # unknown IDs fail here, with the known ones listed
+    limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 1024**2,
+                    wall_seconds_per_request=args.timeout)
+    started = time.monotonic()
+    results = grade_many(args.submissions, manifest, args.assignment, args.seed, args.jobs, limits,
+                         progress=_progress if len(args.submissions) > 1 else None)
+    elapsed = time.monotonic() - started
+    if args.format == "text":
+        text = "\n\n".join(reports.text(report) for report in results)
+        if len(results) > 1:
+            text += "\n\n" + reports.score_table(results)
+        _emit(text + "\n", args.out)
+    elif args.format == "json":
+        _emit(reports.to_json(results) + "\n", args.out)
+    elif args.format == "csv":
+        _emit(reports.csv_rows(results), args.out)
+    elif args.format == "gradescope":
+        if len(results) != 1:
+            raise UsageError("--format gradescope grades exactly one submission")
+        _emit(json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n", args.out)
+    elif args.format == "markdown":
+        if args.out is None:
+            raise UsageError("--format markdown needs --out DIR (one feedback file per student)")
+        args.out.mkdir(parents=True, exist_ok=True)
+        for report in results:
+            (args.out / f"{report.student}.md").write_text(reports.markdown(report), encoding="utf-8")
+        print(f"wrote {len(results)} feedback files to {args.out}")
+
+
+def _emit(text, out):
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def cmd_check(args):
+    from .check import run_check
+
+    result = run_check(seed=args.seed, jobs=args.jobs)
+    for mistake_id in result.caught:
+        print(f"caught   {mistake_id}")
+    for text in result.missed:
+        print(f"MISSED   {text}")
+    for problem in result.problems:
+        print(f"PROBLEM  {problem}")
+    print(f"mutation score: {len(result.caught)}/{len(result.caught) + len(result.missed)} "
+          f"({100 * result.mutation_score:.0f}%)")
+    if result.problems or result.missed:
+        raise RuntimeError("self-check failed")
+    print("self-check passed: reference full marks, stubs zero, every mistake caught")
+
+
 def cmd_demo(args):
     from .demo import run_demo
 
@@ -64,6 +151,22 @@ def build_parser():
     release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
     release.set_defaults(func=cmd_release)
     verbs.add_parser("fixtures", help="regenerate tests/public/fixtures").set_defaults(func=cmd_fixtures)
+    verbs.add_parser("samples", help="regenerate examples/submissions").set_defaults(func=cmd_samples)
+    grade = verbs.add_parser("grade", help="grade submissions (directories or zips)")
+    grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
+    grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
+    grade.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
+    grade.add_argument("--format", choices=["text", "json", "gradescope", "csv", "markdown"], default="text")
+    grade.add_argument("--out", type=Path, help="output file (directory for markdown)")
+    grade.add_argument("--seed", type=int, help="input seed (default: fresh per run, recorded in the report)")
+    grade.add_argument("--timeout", type=float, default=10.0, help="wall seconds per check")
+    grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
+    grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
+    grade.set_defaults(func=cmd_grade)
+    check = verbs.add_parser("check", help="self-check of the graders (reference, stubs, mutants)")
+    check.add_argument("--seed", type=int)
+    check.add_argument("--jobs", type=int, default=2)
+    check.set_defaults(func=cmd_check)
     verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
     return parser
 
@@ -72,7 +175,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ManifestError, MarkerError) as error:
+    except (ManifestError, MarkerError, UsageError, KeyError) as error:
         print(f"course {args.verb}: {error}", file=sys.stderr)
         return 2
     except RuntimeError as error:

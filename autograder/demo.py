@@ -1,25 +1,43 @@
-"""``course demo``: the course's main job on bundled data.
+"""``course demo``: the course's main job on the bundled sample submissions.
 
-For now: train the reference char-level language model on "hello" (the seed
-notes' example: vocabulary h, e, l, o; inputs "hell", targets "ello"), print the
-loss curve and what the model samples from "h". The hidden graders will turn this
-into grading the bundled sample submissions.
+1. Build the student release into a temporary directory (stubs, handouts, public
+   tests; the leak scan runs as the last build step).
+2. Grade every submission in ``examples/submissions/`` on fresh random inputs, in
+   the sandbox, and print the class score table with, for each submission that
+   lost points, the first task that failed and its hint.
 """
 
-import numpy as np
+import sys
+import tempfile
+from pathlib import Path
 
-from solutions.a1_vanilla_rnn.char_lm import VOCAB, decode, sample, train_char_lm
+from . import reports
+from .grade import grade_many
+from .manifest import load_manifest
+from .release import build_student_repo
+from .samples import SAMPLES_DIR
 
 
-def run_demo(out=print, seed=0):
-    out('Char-level RNN language model on "hello" (reference solution)')
-    out(f"vocabulary: {list(VOCAB)}, inputs 'hell' -> targets 'ello'")
-    params, losses = train_char_lm(text="hello", seed=seed)
-    every = max(1, len(losses) // 10)
-    out(f"{'step':>6}  loss")
-    for step_index in list(range(0, len(losses), every)) + [len(losses) - 1]:
-        out(f"{step_index:>6}  {losses[step_index]:.4f}")
-    H = params["Wh"].shape[0]
-    generated = decode(sample(params, np.zeros((1, H)), VOCAB.index("h"), 4))
-    out(f"greedy sample from 'h': h{generated}")
-    return losses, generated
+def run_demo(out=print, seed=None, jobs=2):
+    manifest = load_manifest()
+    with tempfile.TemporaryDirectory(prefix="rnn-demo-") as tmp:
+        build = build_student_repo(Path(tmp) / "student", manifest)
+        out(f"1. built the student release: {len(build.written)} files, steps {', '.join(build.done)}")
+    samples = sorted(path for path in SAMPLES_DIR.iterdir() if path.is_dir())
+    out(f"2. grading {len(samples)} sample submissions from {SAMPLES_DIR.relative_to(SAMPLES_DIR.parents[1])}/ "
+        f"({len(manifest.tasks)} tasks, sandboxed, fresh inputs)")
+
+    def progress(done, total, report):
+        print(f"   [{done}/{total}] {report.student}", file=sys.stderr, flush=True)
+
+    results = grade_many(samples, manifest, seed=seed, jobs=jobs, progress=progress)
+    out("")
+    out(reports.score_table(results))
+    out("")
+    for report in results:
+        failing = [task for task in report.tasks if not task.passed]
+        if failing and report.points > 0:
+            first = failing[0]
+            out(f"{report.student}: Task {first.task_id} ({first.function}) lost points; hint: {first.hints[0]}")
+    out(f"\nseed of this run: {results[0].seed if results else '-'} (inputs are fresh on every run)")
+    return results

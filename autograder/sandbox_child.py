@@ -57,8 +57,6 @@ def main(run_dir):
             if request.get("gradcheck") and spec.grad_checks is not None:
                 record["problems"] += harness.gradient_problems(spec, load, request["args"], outputs,
                                                                 request["gradcheck"])
-            if spec.properties is not None:
-                record["problems"] += spec.properties(request["args"], outputs)
         except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
             record["status"] = "error"
             record["error"] = {"type": type(error).__name__, "message": str(error)[:MAX_MESSAGE],

@@ -4,8 +4,6 @@ Each test carries the marker of its task (``pytest -m task1_4``). A failure
 message names the task and says what to look at.
 """
 
-import re
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +13,6 @@ from . import harness
 from .conftest import MANIFEST, TASKS, task_marker
 
 SPECS = harness.all_specs()
-NOT_IMPLEMENTED = re.compile(r"Task (\d+\.\d+): (\w+)")
 
 
 def _tolerances():
@@ -48,7 +45,7 @@ def _run(task_id, args):
     try:
         return harness.run_case(spec, harness.make_loader(), args)
     except NotImplementedError as error:
-        match = NOT_IMPLEMENTED.search(str(error))
+        match = harness.NOT_IMPLEMENTED.search(str(error))
         if match and match.group(1) != task_id:
             raise NotImplementedError(f"{error} -- {_header(task_id)} uses Task {match.group(1)}: "
                                       f"implement Task {match.group(1)} first") from error

@@ -1,0 +1,115 @@
+"""Render grade reports: a text table, JSON, Gradescope's results.json, a CSV gradebook, Markdown feedback.
+
+Gradescope's format (``/autograder/results/results.json``): top-level ``score``,
+``execution_time``, ``output``, ``visibility``, ``stdout_visibility`` and
+``tests[]`` with ``name``, ``number``, ``score``, ``max_score``, ``status``
+(``passed``/``failed``), ``output`` and ``visibility``.
+"""
+
+import csv
+import io
+import json
+
+
+def _fmt(points):
+    return f"{points:g}" if points == int(points) else f"{points:.2f}"
+
+
+def task_feedback(task):
+    """One paragraph of feedback for a task: what failed and what to look at."""
+    if task.passed:
+        return f"passed all {len(task.checks)} checks"
+    lines = [f"passed {sum(ok for _, ok, _ in task.checks)} of {len(task.checks)} checks"]
+    lines += [f"- {message}" for message in task.messages[:4]]
+    lines += [f"hint: {hint}" for hint in task.hints]
+    return "\n".join(lines)
+
+
+def to_dict(report):
+    return {
+        "student": report.student, "source": report.source, "seed": report.seed,
+        "points": report.points, "max_points": report.max_points,
+        "assignments": {key: {"points": got, "max_points": top} for key, (got, top) in report.by_assignment().items()},
+        "tasks": [{"id": t.task_id, "function": t.function, "title": t.title, "points": t.points,
+                   "max_points": t.max_points, "passed": t.passed, "max_error": t.max_error,
+                   "checks": [{"name": n, "passed": ok, "detail": d} for n, ok, d in t.checks],
+                   "hints": t.hints, "mistakes": [m.id for m in t.mistakes]} for t in report.tasks],
+    }
+
+
+def text(report):
+    """A per-task table for one submission."""
+    lines = [f"{report.student}: {_fmt(report.points)} / {_fmt(report.max_points)} points (seed {report.seed})",
+             f"  {'task':<6}{'function':<30}{'points':>12}  {'max err':>9}  result"]
+    for task in report.tasks:
+        result = "ok" if task.passed else (task.messages[0][:70] if task.messages else "failed")
+        lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
+                     f"  {task.max_error:>9.1e}  {result}")
+        for hint in task.hints if not task.passed else []:
+            lines.append(f"  {'':<6}hint: {hint}")
+    return "\n".join(lines)
+
+
+def score_table(reports):
+    """One row per submission, one column per assignment: the class overview."""
+    assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
+    width = max([len("submission")] + [len(report.student) for report in reports]) + 2
+    header = f"{'submission':<{width}}" + "".join(f"{a:>13}" for a in assignment_ids) + f"{'total':>15}"
+    lines = [header, "-" * len(header)]
+    for report in reports:
+        totals = report.by_assignment()
+        cells = "".join(f"{_fmt(totals[a][0]) + '/' + _fmt(totals[a][1]):>13}" for a in assignment_ids)
+        lines.append(f"{report.student:<{width}}{cells}{_fmt(report.points) + '/' + _fmt(report.max_points):>15}")
+    return "\n".join(lines)
+
+
+def gradescope(report, execution_time=None):
+    """Gradescope's results.json as a dict."""
+    result = {
+        "score": report.points,
+        "output": f"Graded on fresh random inputs (seed {report.seed}). Each task is checked on several shapes.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
+                   "score": t.points, "max_score": t.max_points, "status": "passed" if t.passed else "failed",
+                   "output": task_feedback(t), "visibility": "visible"} for t in report.tasks],
+    }
+    if execution_time is not None:
+        result["execution_time"] = round(execution_time, 2)
+    return result
+
+
+def csv_rows(reports):
+    """A gradebook: one row per student, one column per task, totals per assignment."""
+    task_ids = [t.task_id for t in reports[0].tasks] if reports else []
+    assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["student", "seed", *[f"task {i}" for i in task_ids], *assignment_ids, "total", "max"])
+    for report in reports:
+        points = {t.task_id: t.points for t in report.tasks}
+        totals = report.by_assignment()
+        writer.writerow([report.student, report.seed, *[_fmt(points[i]) for i in task_ids],
+                         *[_fmt(totals[a][0]) for a in assignment_ids], _fmt(report.points),
+                         _fmt(report.max_points)])
+    return out.getvalue()
+
+
+def markdown(report):
+    """A feedback file for one student."""
+    lines = [f"# Feedback for {report.student}", "",
+             f"**{_fmt(report.points)} / {_fmt(report.max_points)} points.** Graded on fresh random inputs "
+             f"(seed {report.seed}).", "", "| Task | Function | Points | Result |", "|---|---|---|---|"]
+    for task in report.tasks:
+        result = "passed" if task.passed else "see below"
+        lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
+    failing = [task for task in report.tasks if not task.passed]
+    if failing:
+        lines += ["", "## What to look at", ""]
+        for task in failing:
+            lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task), ""]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(reports):
+    return json.dumps([to_dict(report) for report in reports], indent=2)

@@ -1,0 +1,1 @@
+"""Assignment 1: the vanilla RNN, its sequence unroll, BPTT and a char-level language model."""

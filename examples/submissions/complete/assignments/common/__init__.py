@@ -1,0 +1,1 @@
+"""Provided helpers shared by every assignment (not student work)."""

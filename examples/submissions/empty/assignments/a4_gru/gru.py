@@ -1,0 +1,125 @@
+"""The GRU: one step, the sequence unroll, and backpropagation through time (PyTorch convention).
+
+    ax = x_t Wx + bx                        # (N, 3H), gate order r, z, n
+    ah = h_{t-1} Wh + bh                    # (N, 3H)
+    r  = sigmoid(ax_r + ah_r)               # reset gate       (N, H)
+    z  = sigmoid(ax_z + ah_z)               # update gate      (N, H)
+    n  = tanh(ax_n + r * ah_n)              # candidate state  (N, H)
+    h_t = (1 - z) * n + z * h_{t-1}         # new hidden state (N, H)
+
+Shapes are batch-major: a sequence ``x`` is (N, T, D), hidden states are (N, T, H).
+Weights multiply on the right: ``Wx`` is (D, 3H), ``Wh`` is (H, 3H), and the two
+biases ``bx``, ``bh`` are (3H,) each and kept separate (``bh[2H:]`` is scaled by r).
+PyTorch's ``nn.GRU`` stores ``weight_ih_l0`` (3H, D) = ``Wx.T``,
+``weight_hh_l0`` (3H, H) = ``Wh.T``, ``bias_ih_l0`` = ``bx``, ``bias_hh_l0`` = ``bh``.
+
+The lecture's view: a GRU has no cell state; it merges the LSTM's forget and
+input gates into the update gate z (z keeps the old state, 1 - z plays the input
+gate) and adds a reset gate r that decides how much of the previous hidden state
+feeds the candidate (r near 0 = "reset", e.g. at the start of a new sentence).
+
+Other texts differ, and this course pins PyTorch's convention: Cho et al. (2014,
+v3) and d2l.ai "GRU from scratch" apply r before the matmul,
+n = tanh(x W + (r * h_{t-1}) U); Chung et al. (2014) and Karpathy's makemore
+swap z's role, h_t = z * n + (1 - z) * h_{t-1}.
+
+Backward of one step: ``h_{t-1}`` reaches the loss along three kinds of paths,
+directly through z * h_{t-1} and through ah (the r, z and n parts) times Wh, so
+
+    dn, dz, dh_prev(direct) = gru_hidden_update_backward(dh, n, z, h_prev)
+    dax_n, dah_n, dr        = candidate_hidden_backward(dn, n, r, ah_n)
+    da_r = dr * r(1 - r),   da_z = dz * z(1 - z)
+    dax = [da_r, da_z, dax_n],  dah = [da_r, da_z, dah_n]      # (N, 3H)
+    dx = dax Wx^T,  dh_prev = dh_prev(direct) + dah Wh^T
+    dWx = x^T dax,  dWh = h_prev^T dah,  dbx = sum_n dax,  dbh = sum_n dah
+
+Through time (BPTT) the upstream gradient of step t is dh[:, t] plus the
+dh_prev returned by step t+1, and the weight gradients are accumulated.
+
+References: Cho et al. (2014), arXiv 1406.1078; Chung et al. (2014),
+arXiv 1412.3555; PyTorch docs, ``torch.nn.GRU`` and ``torch.nn.GRUCell``;
+CS231n assignment 3 ``rnn_layers.py`` (step / sequence / BPTT structure).
+"""
+
+import numpy as np
+
+from .gates import candidate_hidden, gru_hidden_update, reset_gate, update_gate
+from .gates_backward import candidate_hidden_backward, gru_hidden_update_backward
+
+
+def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
+    """Task 4.7: one GRU step: r, z, n from x Wx + bx and h_prev Wh + bh, then h_next = (1 - z) n + z h_prev.
+
+    Inputs:
+    - x: input of shape (N, D)
+    - h_prev: previous hidden state of shape (N, H)
+    - Wx: input-to-hidden weights of shape (D, 3H), gate order r, z, n
+    - Wh: hidden-to-hidden weights of shape (H, 3H), gate order r, z, n
+    - bx: input bias of shape (3H,)
+    - bh: hidden bias of shape (3H,)
+
+    Returns a tuple of:
+    - h_next: next hidden state of shape (N, H)
+    - cache: whatever ``gru_step_backward`` needs
+    """
+    # TODO: Task 4.7 — ax = x @ Wx + bx, ah = h_prev @ Wh + bh, then r, z, n and the update
+    raise NotImplementedError("Task 4.7: gru_step_forward")
+
+
+def gru_step_backward(dh_next, cache):
+    """Task 4.8: backward pass of one GRU step; dh_prev sums the direct path and the path through ah @ Wh.T.
+
+    Inputs:
+    - dh_next: gradient of the loss w.r.t. h_next, shape (N, H)
+    - cache: the cache returned by ``gru_step_forward``
+
+    Returns a tuple of:
+    - dx: gradient w.r.t. x, shape (N, D)
+    - dh_prev: gradient w.r.t. h_prev, shape (N, H)
+    - dWx: gradient w.r.t. Wx, shape (D, 3H)
+    - dWh: gradient w.r.t. Wh, shape (H, 3H)
+    - dbx: gradient w.r.t. bx, shape (3H,)
+    - dbh: gradient w.r.t. bh, shape (3H,)
+    """
+    # TODO: Task 4.8 — dh_prev collects three paths: through z*h_prev, through ah (r, z and n parts) @ Wh.T
+    raise NotImplementedError("Task 4.8: gru_step_backward")
+
+
+def gru_forward(x, h0, Wx, Wh, bx, bh):
+    """Task 4.9: unroll the GRU over a sequence, h_t = gru_step(x_t, h_{t-1}), starting from h0.
+
+    Inputs:
+    - x: input sequence of shape (N, T, D)
+    - h0: initial hidden state of shape (N, H)
+    - Wx: input-to-hidden weights of shape (D, 3H), gate order r, z, n
+    - Wh: hidden-to-hidden weights of shape (H, 3H), gate order r, z, n
+    - bx: input bias of shape (3H,)
+    - bh: hidden bias of shape (3H,)
+
+    Returns a tuple of:
+    - h: hidden states for every time step, shape (N, T, H) (h0 not included)
+    - cache: whatever ``gru_backward`` needs
+    """
+    # TODO: Task 4.9 — start from h0 and call gru_step_forward at every step
+    raise NotImplementedError("Task 4.9: gru_forward")
+
+
+def gru_backward(dh, cache):
+    """Task 4.10: BPTT through the GRU: add the gradient from the future, accumulate dWx, dWh, dbx, dbh.
+
+    Inputs:
+    - dh: upstream gradient w.r.t. every hidden state, shape (N, T, H)
+      (only the direct contribution of the loss; the gradient that flows back
+      from step t+1 is added inside this function)
+    - cache: the cache returned by ``gru_forward``
+
+    Returns a tuple of:
+    - dx: gradient w.r.t. the inputs, shape (N, T, D)
+    - dh0: gradient w.r.t. the initial hidden state, shape (N, H)
+    - dWx: gradient w.r.t. Wx, shape (D, 3H)
+    - dWh: gradient w.r.t. Wh, shape (H, 3H)
+    - dbx: gradient w.r.t. bx, shape (3H,)
+    - dbh: gradient w.r.t. bh, shape (3H,)
+    """
+    # TODO: Task 4.10 — as in BPTT: add the gradient from the future, accumulate dWx, dWh, dbx, dbh
+    raise NotImplementedError("Task 4.10: gru_backward")

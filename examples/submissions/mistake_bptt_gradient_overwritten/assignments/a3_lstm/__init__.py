@@ -1,0 +1,1 @@
+"""Assignment 3: the LSTM, gate by gate, forward and backward."""

@@ -1,0 +1,1 @@
+"""Assignment 2: BPTT in practice, clipping, and vanishing/exploding gradients."""

@@ -1,0 +1,79 @@
+"""How the gradient of a late loss decays or grows as it flows back through time.
+
+Take a loss that only sees the last hidden state, L = sum(dh_last * h_{T-1}),
+so dL/dh_{T-1} = dh_last. One step back through h_t = phi(a_t),
+a_t = x_t Wx + h_{t-1} Wh + b, gives
+
+    dL/dh_{t-1} = (dL/dh_t * phi'(a_t)) Wh^T                     # (N, H)
+
+and so, with diag(phi'(a_s)) the Jacobian of the nonlinearity,
+
+    dL/dh_t = dh_last  prod_{s = T-1 .. t+1} diag(phi'(a_s)) Wh^T.
+
+Since |phi'| <= 1 for tanh and ReLU,
+
+    ||dL/dh_t||_F <= ||dh_last||_F * ||Wh||_2 ** (T-1-t).
+
+Pascanu et al. (2013): if the largest singular value of Wh is below 1 (below
+1/gamma for |phi'| <= gamma) the gradient *vanishes* exponentially with the
+distance T-1-t, so long-range dependencies get no learning signal; a spectral
+radius above 1 is necessary for it to *explode*. In the near-linear regime of
+tanh (small states, phi' ~ 1) the norms follow ||dh_last (Wh^T)^(T-1-t)||, i.e.
+they scale like rho(Wh)^(T-1-t). With ReLU, Wh = I, b = 0 and zero input (IRNN
+at initialisation) the gradient is carried back unchanged.
+
+This module records norms[t] = ||dL/dh_t||_F (over the whole batch) for
+t = 0 .. T-1, the quantity plotted in the assignment's vanishing/exploding
+experiment.
+
+References: Bengio, Simard & Frasconi (1994), "Learning long-term dependencies
+with gradient descent is difficult"; Hochreiter (1991), diploma thesis;
+Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent
+neural networks", section 3; Le, Jaitly & Hinton (2015) (IRNN).
+"""
+
+import numpy as np
+
+from ..a1_vanilla_rnn.rnn import rnn_step_backward, rnn_step_forward
+from .relu_rnn import relu_rnn_step_backward, relu_rnn_step_forward
+
+
+def hidden_gradient_norms(x, h0, Wx, Wh, b, dh_last, nonlinearity="tanh"):
+    """Task 2.4: norms[t] = ||dL/dh_t||_F for L = sum(dh_last * h_{T-1}), backpropagated from the last step only.
+
+    Inputs:
+    - x: input sequence of shape (N, T, D)
+    - h0: initial hidden state of shape (N, H)
+    - Wx: input-to-hidden weights of shape (D, H)
+    - Wh: hidden-to-hidden weights of shape (H, H)
+    - b: bias of shape (H,)
+    - dh_last: gradient of the loss w.r.t. the last hidden state h_{T-1}, shape (N, H)
+    - nonlinearity: "tanh" (A1 step functions) or "relu" (``relu_rnn``);
+      ValueError for anything else
+
+    Returns:
+    - norms: float64 array of shape (T,); norms[t] is the Frobenius norm over
+      the batch of dL/dh_t, so norms[T-1] = ||dh_last||
+    """
+    # BEGIN SOLUTION
+    steps = {
+        "tanh": (rnn_step_forward, rnn_step_backward),
+        "relu": (relu_rnn_step_forward, relu_rnn_step_backward),
+    }
+    if nonlinearity not in steps:
+        raise ValueError(f"unknown nonlinearity {nonlinearity!r}, expected 'tanh' or 'relu'")
+    step_forward, step_backward = steps[nonlinearity]
+    T = x.shape[1]
+    caches = []
+    h = h0
+    for t in range(T):
+        h, cache = step_forward(x[:, t], h, Wx, Wh, b)
+        caches.append(cache)
+    norms = np.zeros(T, dtype=np.float64)  # (T,)
+    dh = np.asarray(dh_last, dtype=np.float64)  # dL/dh_{T-1}, (N, H)
+    for t in reversed(range(T)):
+        norms[t] = np.linalg.norm(dh)
+        if t > 0:
+            _, dh, _, _, _ = step_backward(dh, caches[t])  # dL/dh_{t-1}
+    return norms
+    # END SOLUTION

@@ -1,0 +1,97 @@
+"""Backward passes of the LSTM gate functions, one local derivative at a time.
+
+Forward (see ``gates.py``; blocks of ``a`` in the order i, f, g, o):
+
+    i = sigmoid(a_i),  f = sigmoid(a_f),  g = tanh(a_g),  o = sigmoid(a_o)
+    c = f * c_prev + i * g
+    h = o * tanh(c)
+
+Backward, with ``dX`` the gradient of the loss w.r.t. X:
+
+    h = o * tanh(c):        dc = dh * o * (1 - tanh(c)**2),   do = dh * tanh(c)
+    c = f * c_prev + i * g: dc_prev = dc * f,  df = dc * c_prev,  di = dc * g,  dg = dc * i
+    activations:            da_i = di * i (1 - i),   da_f = df * f (1 - f),
+                            da_g = dg * (1 - g**2),  da_o = do * o (1 - o)
+                            da = [da_i, da_f, da_g, da_o]          # (N, 4H)
+
+The derivatives of the activations are written with their *outputs*:
+sigmoid'(a) = s (1 - s) with s = sigmoid(a), tanh'(a) = 1 - tanh(a)**2,
+so no pre-activation needs to be cached. ``dc_prev = dc * f`` is the additive
+path of the cell state: the gradient reaching c_prev is only scaled by f.
+
+References: Hochreiter & Schmidhuber (1997); Gers et al. (2000);
+CS231n assignment 3 ``lstm_step_backward`` (note its gate order i, f, o, g);
+Olah (2015), "Understanding LSTM Networks".
+"""
+
+import numpy as np
+
+
+def hidden_state_backward(dh, c, o):
+    """Task 3.7: backward of h = o * tanh(c): dc = dh * o * (1 - tanh(c)**2), do = dh * tanh(c).
+
+    Inputs:
+    - dh: upstream gradient w.r.t. h, shape (N, H)
+    - c: cell state of the forward pass, shape (N, H)
+    - o: output gate of the forward pass, shape (N, H)
+
+    Returns a tuple of:
+    - dc: gradient w.r.t. c through h only, shape (N, H)
+    - do: gradient w.r.t. o, shape (N, H)
+    """
+    # BEGIN SOLUTION
+    tanh_c = np.tanh(c)  # (N, H)
+    dc = dh * o * (1.0 - tanh_c**2)  # (N, H)
+    do = dh * tanh_c  # (N, H)
+    return dc, do
+    # END SOLUTION
+
+
+def cell_state_update_backward(dc, c_prev, f, i, g):
+    """Task 3.8: backward of c = f * c_prev + i * g: dc_prev = dc f, df = dc c_prev, di = dc g, dg = dc i.
+
+    Inputs:
+    - dc: upstream gradient w.r.t. the new cell state c, shape (N, H)
+    - c_prev: previous cell state, shape (N, H)
+    - f: forget gate, shape (N, H)
+    - i: input gate, shape (N, H)
+    - g: cell candidate, shape (N, H)
+
+    Returns a tuple of:
+    - dc_prev: gradient w.r.t. c_prev, shape (N, H)
+    - df: gradient w.r.t. f, shape (N, H)
+    - di: gradient w.r.t. i, shape (N, H)
+    - dg: gradient w.r.t. g, shape (N, H)
+    """
+    # BEGIN SOLUTION
+    dc_prev = dc * f  # (N, H)
+    df = dc * c_prev  # (N, H)
+    di = dc * g  # (N, H)
+    dg = dc * i  # (N, H)
+    return dc_prev, df, di, dg
+    # END SOLUTION
+
+
+def gate_preactivation_backward(di, df, dg, do, i, f, g, o):
+    """Task 3.9: da = [di i(1-i), df f(1-f), dg (1-g^2), do o(1-o)], blocks in the order i, f, g, o.
+
+    Inputs:
+    - di: gradient w.r.t. the input gate i, shape (N, H)
+    - df: gradient w.r.t. the forget gate f, shape (N, H)
+    - dg: gradient w.r.t. the cell candidate g, shape (N, H)
+    - do: gradient w.r.t. the output gate o, shape (N, H)
+    - i: input gate sigmoid(a_i), shape (N, H)
+    - f: forget gate sigmoid(a_f), shape (N, H)
+    - g: cell candidate tanh(a_g), shape (N, H)
+    - o: output gate sigmoid(a_o), shape (N, H)
+
+    Returns:
+    - da: gradient w.r.t. the pre-activation a, shape (N, 4H), blocks i, f, g, o
+    """
+    # BEGIN SOLUTION
+    da_i = di * i * (1.0 - i)  # (N, H)
+    da_f = df * f * (1.0 - f)  # (N, H)
+    da_g = dg * (1.0 - g**2)  # (N, H)
+    da_o = do * o * (1.0 - o)  # (N, H)
+    return np.concatenate([da_i, da_f, da_g, da_o], axis=1)  # (N, 4H)
+    # END SOLUTION

@@ -1,0 +1,197 @@
+"""The hidden graders: scores, isolation against hostile code, partial credit, hints, batch grading."""
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import mistakes, reports
+from autograder.grade import SubmissionError, grade_many, grade_submission, open_submission
+from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.sandbox import Limits, run_requests
+from autograder.samples import copy_as_submission
+
+FAST = Limits(cpu_seconds=20, wall_seconds_per_request=5)
+HANG = Limits(cpu_seconds=20, wall_seconds_per_request=1)
+RNN_FILE = "a1_vanilla_rnn/rnn.py"
+STEP_LINE = "    h_next = np.tanh(x @ Wx + h_prev @ Wh + b)  # (N, H)\n"
+
+
+@pytest.fixture(scope="module")
+def reference_submission(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reference")
+    copy_as_submission(mistakes.SOLUTIONS_DIR, root)
+    return root
+
+
+def hostile(tmp_path, extra_line, file=RNN_FILE, anchor=STEP_LINE):
+    """The reference with one line of hostile code inserted after ``anchor`` (Task 1.1's body)."""
+    root = tmp_path / "hostile"
+    copy_as_submission(mistakes.SOLUTIONS_DIR, root)
+    path = root / "assignments" / file
+    text = path.read_text()
+    assert text.count(anchor) == 1
+    path.write_text(text.replace(anchor, anchor + extra_line))
+    return root
+
+
+def a1_report(path, limits=FAST):
+    return grade_submission(path, assignment_ids=["a1"], seed=7, limits=limits)
+
+
+def task(report, task_id):
+    return next(t for t in report.tasks if t.task_id == task_id)
+
+
+def test_reference_scores_full_marks_and_records_the_seed(reference_submission):
+    report = grade_submission(reference_submission, seed=11, limits=FAST)
+    assert report.points == report.max_points == sum(t.points for t in load_manifest().tasks)
+    assert report.seed == 11
+    assert all(t.passed and t.max_error < 1e-12 for t in report.tasks)
+
+
+def test_inputs_are_fresh_per_run_unless_seeded(reference_submission):
+    first = grade_submission(reference_submission, assignment_ids=["a4"], limits=FAST)
+    second = grade_submission(reference_submission, assignment_ids=["a4"], limits=FAST)
+    assert first.seed != second.seed
+
+
+def test_stubs_score_zero_with_task_messages():
+    report = grade_submission(REPO_ROOT / "examples" / "submissions" / "empty", assignment_ids=["a3"], seed=1,
+                              limits=FAST)
+    assert report.points == 0
+    assert task(report, "3.1").messages == ["not implemented (Task 3.1: input_gate)"]
+    assert "uses Task 3.10 (lstm_step_forward)" in task(report, "3.11").messages[0]
+
+
+@pytest.mark.parametrize("name,line,message", [
+    ("os._exit", "    import os; os._exit(3)\n", "ended the process with exit code 3"),
+    ("sys.exit", "    import sys; sys.exit(0)\n", "called sys.exit(0)"),
+    ("infinite loop", "    while True: pass\n", "did not finish within 1 s"),
+    ("huge stdout", "    print('x' * 10**6 * 20)\n", "File too large"),
+    ("memory hog", "    big = np.ones(10**10)\n", "MemoryError"),
+    ("reads the reference", "    import solutions\n", "No module named 'solutions'"),
+    ("reads the grader", "    import autograder\n", "No module named 'autograder'"),
+    ("NaN output", "    h_next = h_next * np.nan\n", "contains NaN or inf"),
+    ("float32 output", "    h_next = h_next.astype(np.float32)\n", "dtype float32, expected float64"),
+    ("wrong shape", "    h_next = h_next[:, :1]\n", "has shape"),
+    ("argument mutation", "    x *= 2\n", "argument 'x' was modified in place"),
+    ("raises", "    raise ValueError('oops')\n", "ValueError: oops"),
+])
+def test_hostile_code_costs_only_its_task(tmp_path, name, line, message):
+    report = a1_report(hostile(tmp_path, line), HANG if name == "infinite loop" else FAST)
+    broken = task(report, "1.1")
+    assert broken.points == 0, name
+    assert any(message in text for text in broken.messages), (name, broken.messages)
+    # tasks that do not run the broken function keep their points
+    for other in ("1.5", "1.6", "1.7"):
+        assert task(report, other).passed, (name, other, task(report, other).messages)
+
+
+def test_syntax_error_costs_that_modules_tasks_only(tmp_path):
+    report = a1_report(hostile(tmp_path, "    def (\n"))
+    for task_id in ("1.1", "1.2", "1.3", "1.4"):
+        assert task(report, task_id).points == 0
+        assert any("SyntaxError" in m for m in task(report, task_id).messages)
+    assert task(report, "1.5").passed and task(report, "1.7").passed  # output_layers.py does not import rnn.py
+
+
+def test_import_time_error_costs_that_modules_tasks_only(tmp_path):
+    root = hostile(tmp_path, "", anchor="import numpy as np\n")
+    path = root / "assignments" / RNN_FILE
+    path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n"))
+    report = a1_report(root)
+    assert all(task(report, t).points == 0 for t in ("1.1", "1.2", "1.3", "1.4"))
+    assert any("RuntimeError: boom" in m for m in task(report, "1.1").messages)
+    assert task(report, "1.5").passed
+
+
+def test_crash_in_import_at_exit_time_is_contained(tmp_path):
+    root = hostile(tmp_path, "", anchor="import numpy as np\n")
+    path = root / "assignments" / RNN_FILE
+    path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\nimport os; os._exit(1)\n"))
+    report = a1_report(root)
+    assert task(report, "1.1").points == 0
+    assert task(report, "1.5").passed
+
+
+def test_backward_graded_through_the_students_own_cache(tmp_path):
+    root = hostile(tmp_path, "", anchor="    cache = (x, h_prev, Wx, Wh, h_next)\n")
+    path = root / "assignments" / RNN_FILE
+    text = path.read_text()
+    text = text.replace("    cache = (x, h_prev, Wx, Wh, h_next)\n", "    cache = {'h': h_next, 'x': x, 'hp': h_prev, 'Wx': Wx, 'Wh': Wh}\n")
+    text = text.replace("    x, h_prev, Wx, Wh, h_next = cache\n",
+                        "    x, h_prev, Wx, Wh, h_next = cache['x'], cache['hp'], cache['Wx'], cache['Wh'], cache['h']\n")
+    text = text.replace("D = step_caches[0][0].shape[1]", "D = step_caches[0]['x'].shape[1]")
+    path.write_text(text)
+    report = a1_report(root)
+    assert report.points == report.max_points
+
+
+def test_partial_credit_and_catalogue_hint_for_a_mutant(tmp_path):
+    mistake = next(m for m in mistakes.CATALOGUE if m.id == "bptt_no_future_gradient")
+    mistakes.write_mutant_tree(mistake, tmp_path / "sub" / "assignments")
+    report = a1_report(tmp_path / "sub")
+    backward = task(report, "1.4")
+    assert 0 < backward.points < backward.max_points  # the T = 1 shape has no future: that check passes
+    assert backward.hints[0] == mistake.hint
+    assert [m.id for m in backward.mistakes] == ["bptt_no_future_gradient"]
+    assert task(report, "1.3").passed
+
+
+def test_zip_submission_and_unreadable_ones(tmp_path, reference_submission):
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in (reference_submission / "assignments").rglob("*.py"):
+            zf.write(path, Path("alice-repo") / path.relative_to(reference_submission))
+    with open_submission(archive) as (student, root):
+        assert student == "alice" and (root / "assignments" / "__init__.py").is_file()
+    (tmp_path / "notes.txt").write_text("not a submission")
+    (tmp_path / "empty_dir").mkdir()
+    with pytest.raises(SubmissionError, match="not a directory or a zip"):
+        with open_submission(tmp_path / "notes.txt"):
+            pass
+    results = grade_many([archive, tmp_path / "empty_dir", tmp_path / "missing"], assignment_ids=["a2"], seed=3,
+                         jobs=2, limits=FAST)
+    assert results[0].points == results[0].max_points
+    assert results[1].points == 0 and "no 'assignments/' package" in results[1].tasks[0].messages[0]
+    assert results[2].points == 0 and "no such file" in results[2].tasks[0].messages[0]
+
+
+def test_zip_with_path_traversal_is_refused(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../escape.py", "x = 1\n")
+    with pytest.raises(SubmissionError, match="unsafe path"):
+        with open_submission(archive):
+            pass
+
+
+def test_child_cannot_make_the_grader_unpickle(tmp_path, reference_submission):
+    """Results come back as JSON and .npz without pickles; an object array is refused."""
+    root = hostile(tmp_path, "    h_next = np.array([object()] * h_next.size, dtype=object)\n")
+    outcome = run_requests(root, [{"task_id": "1.1", "args": {
+        "x": np.ones((1, 2)), "h_prev": np.ones((1, 2)), "Wx": np.eye(2), "Wh": np.eye(2), "b": np.zeros(2)},
+        "gradcheck": None}], FAST)[0]
+    assert "output 'h_next' is not a numeric array" in outcome.problems
+
+
+def test_report_formats(reference_submission, tmp_path):
+    report = grade_submission(reference_submission, assignment_ids=["a4"], seed=5, limits=FAST)
+    results = reports.gradescope(report, execution_time=1.5)
+    assert results["score"] == report.points
+    for test in results["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] in ("passed", "failed") and test["visibility"] == "visible"
+    json.dumps(results)
+    rows = reports.csv_rows([report]).splitlines()
+    assert rows[0].startswith("student,seed,task 4.1") and rows[1].startswith(f"{report.student},5,")
+    assert rows[1].endswith(",19,19,19")
+    assert f"# Feedback for {report.student}" in reports.markdown(report)
+    assert "Task" not in reports.text(report).splitlines()[0]
+    assert json.loads(reports.to_json([report]))[0]["points"] == report.points
+
+
+import numpy as np  # noqa: E402  (used by the hostile fixtures above)
