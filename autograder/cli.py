@@ -8,6 +8,8 @@ Verbs (one module each):
   samples    regenerate the bundled sample submissions         (samples.py)
   grade      grade submissions (directories or zips)           (grade.py, reports.py)
   check      the graders grade the reference, stubs and mutants (check.py)
+  bundle     pack the hidden grader for CI                      (bundle.py)
+  gradescope build Gradescope's autograder.zip                  (gradescope.py)
   demo       the main job on bundled data                      (demo.py)
 """
 
@@ -75,16 +77,41 @@ def cmd_grade(args):
     from .grade import grade_many
     from .sandbox import Limits
 
+    if args.bundle:
+        from .bundle import grade_with_bundle
+
+        passed = [str(path.resolve()) for path in args.submissions]
+        for option in ("assignment", "jobs", "format", "out", "seed", "timeout", "cpu_seconds", "memory_mb",
+                       "sandbox_user", "summary"):
+            values = getattr(args, option)
+            for value in values if isinstance(values, list) else [values]:
+                if value is not None:
+                    value = value.resolve() if isinstance(value, Path) else value
+                    passed += [f"--{option.replace('_', '-')}", str(value)]
+        code = grade_with_bundle(args.bundle, passed)
+        if code:
+            raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
+        return
     manifest = load_manifest(args.manifest)
     if args.assignment:
         for assignment_id in args.assignment:
             manifest.assignment(assignment_id)  # unknown IDs fail here, with the known ones listed
+    user = None
+    if args.sandbox_user:
+        import pwd
+
+        user = pwd.getpwnam(args.sandbox_user).pw_uid
     limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 1024**2,
-                    wall_seconds_per_request=args.timeout)
+                    wall_seconds_per_request=args.timeout, user=user)
     started = time.monotonic()
     results = grade_many(args.submissions, manifest, args.assignment, args.seed, args.jobs, limits,
                          progress=_progress if len(args.submissions) > 1 else None)
     elapsed = time.monotonic() - started
+    if args.summary:
+        if len(results) != 1:
+            raise UsageError("--summary needs exactly one submission")
+        with Path(args.summary).open("a", encoding="utf-8") as handle:
+            handle.write(reports.summary_markdown(results[0]))
     if args.format == "text":
         text = "\n\n".join(reports.text(report) for report in results)
         if len(results) > 1:
@@ -94,10 +121,15 @@ def cmd_grade(args):
         _emit(reports.to_json(results) + "\n", args.out)
     elif args.format == "csv":
         _emit(reports.csv_rows(results), args.out)
-    elif args.format == "gradescope":
+    elif args.format in ("gradescope", "classroom", "summary"):
         if len(results) != 1:
-            raise UsageError("--format gradescope grades exactly one submission")
-        _emit(json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n", args.out)
+            raise UsageError(f"--format {args.format} grades exactly one submission")
+        if args.format == "gradescope":
+            _emit(json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n", args.out)
+        elif args.format == "classroom":
+            _emit(json.dumps(reports.classroom(results[0])) + "\n", args.out)
+        else:
+            _emit(reports.summary_markdown(results[0]), args.out)
     elif args.format == "markdown":
         if args.out is None:
             raise UsageError("--format markdown needs --out DIR (one feedback file per student)")
@@ -114,6 +146,18 @@ def _emit(text, out):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(text, encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)
+
+
+def cmd_bundle(args):
+    from .bundle import write_bundle
+
+    print(f"wrote {write_bundle(args.out)}")
+
+
+def cmd_gradescope(args):
+    from .gradescope import write_autograder_zip
+
+    print(f"wrote {write_autograder_zip(args.out)}")
 
 
 def cmd_check(args):
@@ -156,13 +200,24 @@ def build_parser():
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
-    grade.add_argument("--format", choices=["text", "json", "gradescope", "csv", "markdown"], default="text")
+    grade.add_argument("--format", choices=["text", "json", "gradescope", "csv", "markdown", "classroom", "summary"],
+                       default="text", help="classroom: the result JSON of GitHub's grading reporter; "
+                                            "summary: a Markdown table for a job summary")
     grade.add_argument("--out", type=Path, help="output file (directory for markdown)")
     grade.add_argument("--seed", type=int, help="input seed (default: fresh per run, recorded in the report)")
     grade.add_argument("--timeout", type=float, default=10.0, help="wall seconds per check")
     grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
     grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
+    grade.add_argument("--sandbox-user", help="run student code as this user (the grader must run as root)")
+    grade.add_argument("--summary", type=Path, help="also append a Markdown table to this file (job summary)")
+    grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
     grade.set_defaults(func=cmd_grade)
+    bundle = verbs.add_parser("bundle", help="pack the hidden grader (graders, reference, manifest)")
+    bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
+    bundle.set_defaults(func=cmd_bundle)
+    gradescope = verbs.add_parser("gradescope", help="build Gradescope's autograder.zip")
+    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    gradescope.set_defaults(func=cmd_gradescope)
     check = verbs.add_parser("check", help="self-check of the graders (reference, stubs, mutants)")
     check.add_argument("--seed", type=int)
     check.add_argument("--jobs", type=int, default=2)

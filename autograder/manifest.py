@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
 TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 LANGUAGES = ("en", "ko")
+DELIVERY_KEYS = ("grader_repository", "grader_bundle", "token_secret")
 
 
 class ManifestError(ValueError):
@@ -72,6 +73,7 @@ class Manifest:
     seeds: dict
     assignments: tuple
     path: Path
+    delivery: dict
 
     @property
     def tasks(self):
@@ -182,6 +184,16 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None):
         if value is not None and value <= 0:
             problems.append(f"{path}: tolerances.{key} must be > 0")
     seeds = _require(raw, "seeds", dict, str(path), problems) or {}
+    delivery = raw.get("delivery", {})
+    if not isinstance(delivery, dict):
+        problems.append(f"{path}: delivery must be a mapping")
+        delivery = {}
+    for key in DELIVERY_KEYS:
+        if key in delivery and not isinstance(delivery[key], str):
+            problems.append(f"{path}: delivery.{key} must be a string")
+    unknown = sorted(set(delivery) - set(DELIVERY_KEYS))
+    if unknown:
+        problems.append(f"{path}: unknown delivery setting(s) {unknown} (known: {', '.join(DELIVERY_KEYS)})")
     raw_assignments = _require(raw, "assignments", list, str(path), problems) or []
     assignments, seen_ids, seen_assignments = [], {}, set()
     for index, raw_assignment in enumerate(raw_assignments):
@@ -206,4 +218,4 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None):
             assignments.append(Assignment(assignment_id, number, package, title, tuple(tasks)))
     if problems:
         raise ManifestError(f"{path} has {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    return Manifest(name, language, dict(tolerances), dict(seeds), tuple(assignments), path)
+    return Manifest(name, language, dict(tolerances), dict(seeds), tuple(assignments), path, dict(delivery))

@@ -25,6 +25,7 @@ from .solution_markers import strip_solutions
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 PUBLIC_TESTS_DIR = REPO_ROOT / "tests" / "public"
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
+WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
 STUB_PACKAGE_DOC = '"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""\n'
 
 
@@ -135,7 +136,20 @@ def write_project_files(build):
         build.write(name, template.read_text(encoding="utf-8").replace("{{COURSE_NAME}}", build.manifest.name))
 
 
-@step("write_assignments", "write_public_tests", "write_project_files")
+@step("write_project_files")
+def write_workflow(build):
+    """.github/workflows/classroom.yml: public tests, then the hidden grader fetched from the private repository."""
+    delivery = build.manifest.delivery
+    missing = [key for key in ("grader_repository", "grader_bundle", "token_secret") if not delivery.get(key)]
+    if missing:
+        raise BuildError(f"course.yml: delivery settings missing for the workflow: {missing}")
+    text = WORKFLOW_TEMPLATE.read_text(encoding="utf-8")
+    for key, value in delivery.items():
+        text = text.replace("{{" + key.upper() + "}}", value)
+    build.write(".github/workflows/classroom.yml", text)
+
+
+@step("write_assignments", "write_public_tests", "write_project_files", "write_workflow")
 def check_no_solution_leaks(build):
     """Abort when any line of solution code, or any instructor-only file, is in the release."""
     problems = scan_for_solution_lines(build.out, build.solutions_dir)
@@ -143,7 +157,7 @@ def check_no_solution_leaks(build):
         raise BuildError("the release leaks solution code:\n  " + "\n  ".join(problems))
 
 
-RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, check_no_solution_leaks)
+RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_workflow, check_no_solution_leaks)
 
 
 def build_student_repo(out, manifest=None):

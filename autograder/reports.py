@@ -113,3 +113,30 @@ def markdown(report):
 
 def to_json(reports):
     return json.dumps([to_dict(report) for report in reports], indent=2)
+
+
+def classroom(report):
+    """The result of one runner as classroom-resources' grading reporter reads it (before base64).
+
+    ``{"version": 1, "status": "pass"|"fail", "max_score", "tests": [{"name", "status", "score", "message",
+    "test_code", "filename", "line_no", "duration"}]}``; the reporter sums ``tests[].score``.
+    """
+    return {
+        "version": 1,
+        "status": "pass" if all(task.passed for task in report.tasks) else "fail",
+        "max_score": report.max_points,
+        "tests": [{"name": f"Task {t.task_id}: {t.function}", "status": "pass" if t.passed else "fail",
+                   "score": t.points, "message": task_feedback(t), "test_code": f"course grade (task {t.task_id})",
+                   "filename": "", "line_no": 0, "duration": 0} for t in report.tasks],
+    }
+
+
+def summary_markdown(report):
+    """The job-summary table of a GitHub Actions run."""
+    lines = [f"### Grade: {_fmt(report.points)} / {_fmt(report.max_points)} points", "",
+             "| Task | Function | Points | Result |", "|---|---|---|---|"]
+    for task in report.tasks:
+        result = "passed" if task.passed else (task.messages[0] if task.messages else "failed").replace("|", "\\|")
+        lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | "
+                     f"{result[:120]} |")
+    return "\n".join(lines) + "\n"

@@ -113,7 +113,17 @@ def _crash_reason(returncode, timed_out, stdout_size, limits):
 
 
 def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments"):
-    """Run requests [{"task_id", "args", "gradcheck"}] on a submission; return a list of Outcome."""
+    """Run requests [{"task_id", "args", "gradcheck"}] on the package ``student_package`` of a submission.
+
+    Inputs:
+    - submission_dir: the directory that holds the student's package (``assignments/``)
+    - requests: list of {"task_id", "args", "gradcheck": tolerance or None}
+    - limits: Limits of the child process
+    - student_package: the import name of the student's package
+
+    Returns:
+    - a list of Outcome, one per request, in order
+    """
     submission_dir = Path(submission_dir).resolve()
     outcomes = [None] * len(requests)
     if limits.user is not None and os.geteuid() != 0:
@@ -121,8 +131,12 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp:
         tmp = Path(tmp)
         work = tmp / "submission"
-        shutil.copytree(submission_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
+        # only the student's package is copied: nothing else of their checkout (or what sits beside it)
+        shutil.copytree(submission_dir / student_package, work / student_package,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         _copy_cases(tmp / "cases")
+        child = tmp / "sandbox_child.py"
+        shutil.copyfile(CHILD, child)
         with (tmp / "requests.pkl").open("wb") as handle:
             pickle.dump(requests, handle)
         results = tmp / "results"
@@ -144,7 +158,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
                     if key in os.environ:
                         env[key] = os.environ[key]
-                process = subprocess.Popen([sys.executable, "-I", "-S", str(CHILD), str(tmp)], cwd=work,
+                process = subprocess.Popen([sys.executable, "-I", "-S", str(child), str(tmp)], cwd=work,
                                            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                                            env=env, preexec_fn=_limit(limits))
                 timed_out = _wait(process, results, todo, limits)

@@ -37,13 +37,12 @@ def _junit(path):
 
 
 @pytest.fixture(scope="module")
-def student_repo(tmp_path_factory):
+def student_repo(tmp_path_factory, student_venv):
     root = tmp_path_factory.mktemp("release")
     repo = root / "student"
     result = _run([sys.executable, "-m", "autograder.cli", "release", "--out", str(repo)], cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
-    venv = root / "venv"
-    assert _run([sys.executable, "-m", "venv", str(venv)], cwd=root).returncode == 0
+    venv = student_venv
     install = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "-e", str(repo)], cwd=repo)
     assert install.returncode == 0, install.stdout + install.stderr

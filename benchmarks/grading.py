@@ -1,0 +1,57 @@
+"""Benchmark: grading time of one submission and of a class, as ratios to a baseline run in the same process.
+
+Baseline: starting a plain Python process that imports numpy (what any
+per-submission sandbox pays at least; the notebooks that would allow a
+comparison with ``nbgrader autograde`` do not exist yet). Every figure is the
+median of ``--repeats`` runs, and is printed both in seconds and as a multiple of
+the baseline, since machines here are noisy.
+
+    python benchmarks/grading.py [--class-size 200] [--repeats 3] [--jobs 2]
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder.grade import grade_many, grade_submission  # noqa: E402
+from autograder.samples import SAMPLES_DIR  # noqa: E402
+
+
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--class-size", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    baseline = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True),
+                              max(5, args.repeats))
+    one = median_seconds(lambda: grade_submission(SAMPLES_DIR / "complete", seed=1), args.repeats)
+    samples = sorted(path for path in SAMPLES_DIR.iterdir() if path.is_dir())
+    classroom = [samples[i % len(samples)] for i in range(args.class_size)]
+    whole = median_seconds(lambda: grade_many(classroom, seed=1, jobs=args.jobs), args.repeats)
+
+    print(f"baseline: python process start + import numpy      {baseline:8.3f} s   1.0x")
+    print(f"grade one full submission (49 tasks, 3 shapes each)  {one:8.3f} s   {one / baseline:.1f}x baseline")
+    print(f"grade a class of {args.class_size} mixed samples, {args.jobs} jobs       {whole:8.3f} s   "
+          f"{whole / baseline:.1f}x baseline, {whole / args.class_size:.3f} s per submission, "
+          f"{whole / (args.class_size * one):.2f}x of {args.class_size} sequential single gradings")
+
+
+if __name__ == "__main__":
+    main()

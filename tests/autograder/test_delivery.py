@@ -1,0 +1,197 @@
+"""Delivery: the grader bundle, Gradescope's autograder zip, and the student repository's workflow."""
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autograder.bundle import write_bundle
+from autograder.grade import grade_submission
+from autograder.gradescope import write_autograder_zip
+from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.release import build_student_repo
+
+SAMPLES = REPO_ROOT / "examples" / "submissions"
+GRADESCOPE_STATUSES = {"passed", "failed"}
+GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def validate_gradescope_results(results):
+    """Check a results.json against Gradescope's specification; return a list of problems."""
+    problems = []
+    if not isinstance(results.get("score"), (int, float)):
+        problems.append("top-level score must be a number")
+    for key, kinds in (("output", str), ("visibility", str), ("stdout_visibility", str), ("execution_time", (int, float))):
+        if key in results and not isinstance(results[key], kinds):
+            problems.append(f"{key} has the wrong type")
+    for key in ("visibility", "stdout_visibility"):
+        if key in results and results[key] not in GRADESCOPE_VISIBILITY:
+            problems.append(f"{key} {results[key]!r} is not a Gradescope visibility")
+    for test in results.get("tests", []):
+        for key, kinds in (("name", str), ("score", (int, float)), ("max_score", (int, float)), ("output", str)):
+            if not isinstance(test.get(key), kinds):
+                problems.append(f"test {test.get('name')}: {key} missing or of the wrong type")
+        if test.get("status") not in GRADESCOPE_STATUSES:
+            problems.append(f"test {test.get('name')}: status {test.get('status')!r}")
+        if test.get("visibility", "visible") not in GRADESCOPE_VISIBILITY:
+            problems.append(f"test {test.get('name')}: visibility {test.get('visibility')!r}")
+        if isinstance(test.get("score"), (int, float)) and test["score"] > test.get("max_score", 0) + 1e-9:
+            problems.append(f"test {test.get('name')}: score above max_score")
+    if "tests" in results and abs(sum(t["score"] for t in results["tests"]) - results["score"]) > 1e-6:
+        problems.append("score is not the sum of the tests' scores")
+    return problems
+
+
+def test_bundle_holds_exactly_what_grading_needs(tmp_path):
+    bundle = write_bundle(tmp_path / "grader.tar.gz")
+    with tarfile.open(bundle) as archive:
+        names = set(archive.getnames())
+    for required in ("grader/course.yml", "grader/autograder/grade.py", "grader/autograder/sandbox_child.py",
+                     "grader/solutions/a3_lstm/lstm.py", "grader/tests/public/harness.py",
+                     "grader/tests/public/cases_a4.py"):
+        assert required in names, required
+    for name in names:
+        assert not name.startswith(("grader/assignments", "grader/examples", "grader/tests/reference",
+                                    "grader/tests/autograder", "grader/tests/public/fixtures")), name
+        assert not name.endswith((".md", "test_tasks.py", "conftest.py", ".pkl")), name
+
+
+def test_grading_with_the_bundle_matches_the_working_tree(tmp_path):
+    bundle = write_bundle(tmp_path / "grader.tar.gz")
+    out = tmp_path / "report.json"
+    sample = SAMPLES / "mistake_lstm_gate_order_cs231n"
+    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--bundle", str(bundle), str(sample),
+                             "--assignment", "a3", "--seed", "4", "--format", "json", "--out", str(out)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    via_bundle = json.loads(out.read_text())[0]
+    local = grade_submission(sample, assignment_ids=["a3"], seed=4)
+    assert via_bundle["points"] == local.points < local.max_points
+    assert via_bundle["seed"] == 4
+
+
+def _python_path_env(**extra):
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize("sample", ["complete", "partial", "mistake_gru_z_reversed", "empty"])
+def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample):
+    archive = write_autograder_zip(tmp_path / "autograder.zip")
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        assert {"setup.sh", "run_autograder", "grader/autograder/cli.py"} <= names
+        assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
+        root = tmp_path / "autograder"
+        zf.extractall(root / "source")
+    shutil.copytree(SAMPLES / sample, root / "submission")
+    (root / "source" / "python3").symlink_to(sys.executable)  # the image's python3, with numpy and pyyaml
+    env = _python_path_env(AUTOGRADER_ROOT=str(root), SANDBOX_USER="",
+                           PATH=f"{root / 'source'}:{os.environ['PATH']}")
+    result = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert validate_gradescope_results(results) == []
+    assert len(results["tests"]) == len(load_manifest().tasks)
+    expected = grade_submission(SAMPLES / sample, seed=1).points
+    assert results["score"] == pytest.approx(expected)
+
+
+def test_gradescope_writes_results_even_when_the_submission_is_unusable(tmp_path):
+    archive = write_autograder_zip(tmp_path / "autograder.zip")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "submission" / "README.txt").write_text("I forgot my code")
+    (root / "source" / "python3").symlink_to(sys.executable)
+    env = _python_path_env(AUTOGRADER_ROOT=str(root), SANDBOX_USER="", PATH=f"{root / 'source'}:{os.environ['PATH']}")
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, timeout=300)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert validate_gradescope_results(results) == []
+    assert results["score"] == 0
+    assert "no 'assignments/' package" in results["tests"][0]["output"]
+
+
+def workflow(repo):
+    return yaml.safe_load((repo / ".github" / "workflows" / "classroom.yml").read_text())
+
+
+def test_workflow_yaml_is_valid_and_fetches_the_grader_from_the_private_repository(tmp_path):
+    repo = tmp_path / "student"
+    build_student_repo(repo)
+    text = (repo / ".github" / "workflows" / "classroom.yml").read_text()
+    spec = workflow(repo)
+    triggers = spec.get("on", spec.get(True))  # YAML 1.1 reads the key `on` as True
+    assert "push" in triggers
+    steps = spec["jobs"]["grade"]["steps"]
+    assert all(("uses" in step) != ("run" in step) for step in steps)
+    assert all("@v" in step["uses"] for step in steps if "uses" in step)
+    fetch = next(step for step in steps if step.get("with", {}).get("repository"))
+    delivery = load_manifest().delivery
+    assert fetch["with"]["repository"] == delivery["grader_repository"]
+    assert fetch["with"]["token"] == "${{ secrets." + delivery["token_secret"] + " }}"
+    reporter = steps[-1]
+    assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
+    assert reporter["with"]["runners"] == "grader" and "GRADER_RESULTS" in reporter["env"]
+    assert not re.search(r"\{\{[A-Z_]+\}\}", text), "unfilled placeholder"
+    assert not (repo / "grader.tar.gz").exists()
+
+
+def _reporter_points(output_file):
+    """What classroom-resources/autograding-grading-reporter computes from the runner's output."""
+    line = next(line for line in output_file.read_text().splitlines() if line.startswith("result="))
+    result = json.loads(base64.b64decode(line.removeprefix("result=")))
+    assert result["version"] == 1 and result["status"] in ("pass", "fail")
+    return sum(test["score"] for test in result["tests"]), result["max_score"], result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["complete", "mistake_bptt_no_future_gradient"])
+def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sample):
+    template = tmp_path / "template"
+    build_student_repo(template)
+    git = ["git", "-c", "user.email=ci@example.org", "-c", "user.name=ci"]
+    subprocess.run([*git, "init", "-q", str(template)], check=True)
+    subprocess.run([*git, "-C", str(template), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(template), "commit", "-qm", "release"], check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(template), str(clone)], check=True)
+    shutil.rmtree(clone / "assignments")
+    shutil.copytree(SAMPLES / sample / "assignments", clone / "assignments")  # the student's work
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
+    env.update(PATH=f"{student_venv / 'bin'}:{env['PATH']}", RUNNER_TEMP=str(runner_temp),
+               GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(clone), CI="true")
+    delivery = load_manifest().delivery
+    for step in workflow(clone)["jobs"]["grade"]["steps"]:
+        if step.get("with", {}).get("repository") == delivery["grader_repository"]:
+            write_bundle(clone / step["with"]["path"] / delivery["grader_bundle"])  # the private checkout
+            continue
+        if "uses" in step:
+            continue  # checkout of the submission, setup-python, the reporter (simulated below)
+        result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True,
+                                text=True, timeout=900)
+        if not step.get("continue-on-error"):
+            assert result.returncode == 0, (step["name"], result.stdout[-2000:], result.stderr[-2000:])
+    points, max_points, result = _reporter_points(output)
+    local = grade_submission(SAMPLES / sample, seed=1)
+    assert max_points == local.max_points
+    assert points == pytest.approx(local.points)
+    assert result["status"] == ("pass" if sample == "complete" else "fail")
+    assert f"### Grade: {local.points:g} / {local.max_points:g} points" in summary.read_text()
+    assert not (clone / ".grader-src").exists()
