@@ -40,7 +40,8 @@ def bundle_members(root=REPO_ROOT):
     for path in sorted((root / "solutions").rglob("*.py")):
         members.append((path, str(path.relative_to(root))))
     public = root / "tests" / "public"
-    for name in ["__init__.py", "harness.py", *sorted(p.name for p in public.glob("cases_*.py"))]:
+    for name in ["__init__.py", "harness.py", "messages.py", *sorted(p.name for p in public.glob("cases_*.py")),
+                 *sorted(f"messages/{p.name}" for p in (public / "messages").glob("*.yml"))]:
         members.append((public / name, f"tests/public/{name}"))
     return members
 

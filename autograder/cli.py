@@ -10,16 +10,20 @@ Verbs (one module each):
   check      the graders grade the reference, stubs and mutants (check.py)
   bundle     pack the hidden grader for CI                      (bundle.py)
   gradescope build Gradescope's autograder.zip                  (gradescope.py)
+  experiment run the experiments and write their figures       (experiments/)
   demo       the main job on bundled data                      (demo.py)
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
-from .manifest import REPO_ROOT, ManifestError, load_manifest
+from tests.public.messages import LANG_ENV
+
+from .manifest import LANGUAGES, REPO_ROOT, ManifestError, load_manifest
 from .solution_markers import MarkerError
 
 
@@ -46,7 +50,7 @@ def cmd_stubs(args):
 def cmd_release(args):
     from .release import build_student_repo
 
-    build = build_student_repo(args.out, load_manifest(args.manifest))
+    build = build_student_repo(args.out, load_manifest(args.manifest), args.lang)
     print(f"wrote the student repository ({len(build.written)} files) to {args.out}; no solution line found")
 
 
@@ -82,7 +86,7 @@ def cmd_grade(args):
 
         passed = [str(path.resolve()) for path in args.submissions]
         for option in ("assignment", "jobs", "format", "out", "seed", "timeout", "cpu_seconds", "memory_mb",
-                       "sandbox_user", "summary"):
+                       "sandbox_user", "summary", "lang"):
             values = getattr(args, option)
             for value in values if isinstance(values, list) else [values]:
                 if value is not None:
@@ -93,6 +97,7 @@ def cmd_grade(args):
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
         return
     manifest = load_manifest(args.manifest)
+    os.environ[LANG_ENV] = args.lang or manifest.language
     if args.assignment:
         for assignment_id in args.assignment:
             manifest.assignment(assignment_id)  # unknown IDs fail here, with the known ones listed
@@ -177,6 +182,12 @@ def cmd_check(args):
     print("self-check passed: reference full marks, stubs zero, every mistake caught")
 
 
+def cmd_experiment(args):
+    from .experiments.__main__ import main as run_experiments
+
+    run_experiments([*args.names, "--out", str(args.out), "--seed", str(args.seed)] + (["--quick"] if args.quick else []))
+
+
 def cmd_demo(args):
     from .demo import run_demo
 
@@ -193,6 +204,8 @@ def build_parser():
     stubs.set_defaults(func=cmd_stubs)
     release = verbs.add_parser("release", help="write a standalone student repository")
     release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+    release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
+                                                          "(default: course.yml's course.language)")
     release.set_defaults(func=cmd_release)
     verbs.add_parser("fixtures", help="regenerate tests/public/fixtures").set_defaults(func=cmd_fixtures)
     verbs.add_parser("samples", help="regenerate examples/submissions").set_defaults(func=cmd_samples)
@@ -209,6 +222,7 @@ def build_parser():
     grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
     grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
     grade.add_argument("--sandbox-user", help="run student code as this user (the grader must run as root)")
+    grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
     grade.add_argument("--summary", type=Path, help="also append a Markdown table to this file (job summary)")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
     grade.set_defaults(func=cmd_grade)
@@ -222,6 +236,13 @@ def build_parser():
     check.add_argument("--seed", type=int)
     check.add_argument("--jobs", type=int, default=2)
     check.set_defaults(func=cmd_check)
+    experiment = verbs.add_parser("experiment", help="run experiments of the reference solutions, write figures")
+    experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
+                                                                     "truncated_bptt, adding, gates (default: all)")
+    experiment.add_argument("--out", type=Path, default=Path("out/experiments"))
+    experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
+    experiment.add_argument("--seed", type=int, default=0)
+    experiment.set_defaults(func=cmd_experiment)
     verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
     return parser
 

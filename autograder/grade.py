@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.public import harness
+from tests.public.messages import t, task_text
 
 from . import mistakes
 from .manifest import load_manifest
@@ -99,18 +100,18 @@ def open_submission(path):
     """Yield (student name, directory holding the ``assignments`` package) for a directory or a zip."""
     path = Path(path)
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file or directory")
+        raise SubmissionError(t("grade.not_found", path=path))
     tmp = None
     try:
         if path.is_file():
             if not zipfile.is_zipfile(path):
-                raise SubmissionError(f"{path}: not a directory or a zip file")
+                raise SubmissionError(t("grade.not_zip", path=path))
             tmp = Path(tempfile.mkdtemp(prefix="rnn-submission-"))
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
                     target = (tmp / member).resolve()
                     if not str(target).startswith(str(tmp.resolve())):
-                        raise SubmissionError(f"{path}: unsafe path in zip: {member}")
+                        raise SubmissionError(t("grade.unsafe_zip", path=path, member=member))
                 archive.extractall(tmp)
             root = tmp
         else:
@@ -118,7 +119,7 @@ def open_submission(path):
         candidates = sorted(p.parent for p in root.rglob(f"{STUDENT_PACKAGE}/__init__.py")
                             if len(p.relative_to(root).parts) <= 4)
         if not candidates:
-            raise SubmissionError(f"{path}: no '{STUDENT_PACKAGE}/' package found (expected {STUDENT_PACKAGE}/__init__.py)")
+            raise SubmissionError(t("grade.no_package", path=path, package=STUDENT_PACKAGE))
         yield path.stem if path.is_file() else path.name, candidates[0].parent
     finally:
         if tmp is not None:
@@ -147,15 +148,19 @@ def build_requests(tasks, seed, gradcheck_tolerance):
 def _error_text(outcome, task_id):
     error = outcome.error or {}
     kind, message = error.get("type", "Error"), error.get("message", "")
+    if kind == "Crash":
+        return message
     if kind == "NotImplementedError":
         other = harness.NOT_IMPLEMENTED.search(message)
         if other and other.group(1) != task_id:
-            return f"not graded yet: uses Task {other.group(1)} ({other.group(2)}), which is not implemented"
-        return f"not implemented ({message or 'NotImplementedError'})"
+            return t("grade.uses_unimplemented", other=other.group(1), function=other.group(2))
+        return t("grade.not_implemented", message=message or "NotImplementedError")
     if kind == "SystemExit":
-        return f"your code called sys.exit({message})"
+        return t("grade.sys_exit", code=message)
     where = "; ".join(error.get("where", []))
-    return f"{kind}: {message}" + (f" [at {where}]" if where else "")
+    if where:
+        return t("grade.exception_at", kind=kind, message=message, where=where)
+    return t("grade.exception", kind=kind, message=message)
 
 
 def _diagnose(spec, args, student_outputs, student_problems, expected):
@@ -187,20 +192,21 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     reference = harness.make_loader("solutions")
     with open_submission(path) as (student, root):
         outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE)
-    results = {task.id: TaskResult(task.id, task.function, task.title, task.assignment_id, task.points)
-               for task in tasks}
+    results = {task.id: TaskResult(task.id, task.function, task_text(task.id, "title", task.title),
+                                   task.assignment_id, task.points) for task in tasks}
     for (task, spec, k, dims), request, outcome in zip(index, requests, outcomes):
         result = results[task.id]
         shape = ", ".join(f"{key}={value}" for key, value in dims.items())
-        label = "properties" if spec.properties is not None else "values"
+        label = t("grade.check_properties" if spec.properties is not None else "grade.check_values", shape=shape)
+        gradient_label = t("grade.check_gradient", shape=shape)
         if outcome.status != "ok":
             text = _error_text(outcome, task.id)
-            result.checks.append((f"{label} ({shape})", False, text))
+            result.checks.append((label, False, text))
             if spec.grad_checks is not None:
-                result.checks.append((f"gradient check ({shape})", False, text))
+                result.checks.append((gradient_label, False, text))
             continue
         expected = None
-        problems = [p for p in outcome.problems if "numerical gradient" not in p]
+        problems = list(outcome.problems)
         if spec.properties is not None:
             problems += spec.properties(request["args"], outcome.outputs)
         else:
@@ -208,16 +214,16 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
             tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
             problems += harness.check_outputs(spec, outcome.outputs, expected, tolerance)
             result.max_error = max(result.max_error, _max_error(spec, outcome.outputs, expected))
-        result.checks.append((f"{label} ({shape})", not problems, "; ".join(problems)))
+        result.checks.append((label, not problems, "; ".join(problems)))
         if spec.grad_checks is not None:
-            grad_problems = [p for p in outcome.problems if "numerical gradient" in p]
-            result.checks.append((f"gradient check ({shape})", not grad_problems, "; ".join(grad_problems)))
+            grad_problems = outcome.gradient_problems
+            result.checks.append((gradient_label, not grad_problems, "; ".join(grad_problems)))
         if problems and not result.mistakes and spec.properties is None:
             result.mistakes = _diagnose(spec, request["args"], outcome.outputs, outcome.problems, expected)
     for task in tasks:
         result = results[task.id]
         if not result.passed:
-            result.hints = [mistake.hint for mistake in result.mistakes] + [task.hint]
+            result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task.id, "hint", task.hint)]
     return SubmissionReport(student, str(path), seed, [results[task.id] for task in tasks])
 
 
@@ -229,9 +235,10 @@ def _max_error(spec, outputs, expected):
 
 def unreadable_report(path, manifest, assignment_ids, error):
     """A zero report for a submission that could not be opened, so a batch never stops on it."""
-    tasks = [TaskResult(t.id, t.function, t.title, t.assignment_id, t.points,
-                        checks=[("submission", False, f"submission could not be graded: {error}")])
-             for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for t in a.tasks]
+    text = t("grade.unreadable", error=error)
+    tasks = [TaskResult(task.id, task.function, task_text(task.id, "title", task.title), task.assignment_id,
+                        task.points, checks=[(t("report.submission"), False, text)])
+             for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
     return SubmissionReport(Path(path).stem, str(path), -1, tasks)
 
 

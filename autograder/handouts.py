@@ -14,10 +14,9 @@ left unknown.
 
 import re
 
+from tests.public.messages import t, task_text
+
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
-HEADERS = {
-    "en": ("ID", "Function", "File", "Points", "Hint"),
-}
 
 
 class HandoutError(ValueError):
@@ -25,20 +24,20 @@ class HandoutError(ValueError):
 
 
 def task_table(assignment, lang="en"):
-    header = HEADERS[lang]
-    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = [t("handout.table_header", lang=lang), "|---|---|---|---|---|"]
     for task in assignment.tasks:
-        hint = task.hint.replace("|", "\\|")
+        hint = task_text(task.id, "hint", task.hint, lang).replace("|", "\\|")
         rows.append(f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} | {hint} |")
     return "\n".join(rows)
 
 
-def test_commands(assignment):
+def test_commands(assignment, lang="en"):
     first = assignment.tasks[0]
     return "\n".join([
         "```bash",
-        f"pytest -m {assignment.id}            # every task of this assignment",
-        f"pytest -m {first.marker}        # one task (Task {first.id}: {first.function})",
+        f"pytest -m {assignment.id}            # " + t("handout.all_tasks", lang=lang),
+        f"pytest -m {first.marker}        # " + t("handout.one_task", lang=lang, task_id=first.id,
+                                               function=first.function),
         "```",
     ])
 
@@ -53,7 +52,7 @@ def render_handout(manifest, assignment, solutions_dir, lang="en"):
     values = {
         "TASK_TABLE": task_table(assignment, lang),
         "TOTAL_POINTS": f"{assignment.points:g}",
-        "TEST_COMMANDS": test_commands(assignment),
+        "TEST_COMMANDS": test_commands(assignment, lang),
     }
     unknown = sorted(set(PLACEHOLDER.findall(template)) - set(values))
     if unknown:

@@ -13,13 +13,16 @@ A build is an explicit tuple of small steps; each step names the steps it needs
 and the runner refuses to run it before them (after nbgrader's preprocessors).
 """
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .handouts import render_handout
 from .leak_scan import scan_for_solution_lines
-from .manifest import REPO_ROOT, load_manifest
+from tests.public.messages import task_text
+
+from .manifest import LANGUAGES, REPO_ROOT, load_manifest
 from .solution_markers import strip_solutions
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
@@ -38,6 +41,7 @@ class Build:
     manifest: object
     out: Path
     solutions_dir: Path = SOLUTIONS_DIR
+    lang: str = "en"
     done: list = field(default_factory=list)
     written: list = field(default_factory=list)
 
@@ -66,17 +70,18 @@ def run_steps(build, steps):
     return build
 
 
-def _tasks_by_file(manifest):
+def _tasks_by_file(manifest, lang="en"):
     by_file = {}
     for task in manifest.tasks:
-        by_file.setdefault((task.package, task.file), {})[task.function] = (task.id, task.hint)
+        by_file.setdefault((task.package, task.file), {})[task.function] = (
+            task.id, task_text(task.id, "hint", task.hint, lang))
     return by_file
 
 
 @step()
 def write_stubs(build):
     """Every .py file of every assignment package: stubs where a task lives, verbatim otherwise."""
-    tasks = _tasks_by_file(build.manifest)
+    tasks = _tasks_by_file(build.manifest, build.lang)
     packages = ["common"] + [a.package for a in build.manifest.assignments]
     build.write("__init__.py", STUB_PACKAGE_DOC)
     for package in packages:
@@ -90,28 +95,30 @@ def write_stubs(build):
 
 @step("write_stubs")
 def write_handouts(build):
-    """assignments/<package>/README.md from the handout template and course.yml."""
+    """assignments/<package>/README.md (English) and README.<lang>.md for every other language."""
     for assignment in build.manifest.assignments:
-        text = render_handout(build.manifest, assignment, build.solutions_dir)
-        build.write(Path(assignment.package) / "README.md", text)
+        for lang in LANGUAGES:
+            name = "README.md" if lang == "en" else f"README.{lang}.md"
+            build.write(Path(assignment.package) / name, render_handout(build.manifest, assignment,
+                                                                         build.solutions_dir, lang))
 
 
 ASSIGNMENT_STEPS = (write_stubs, write_handouts)
 
 
-def build_assignments(out, manifest=None):
-    """Write the generated ``assignments/`` tree into ``out`` (emptied first)."""
+def build_assignments(out, manifest=None, lang="en"):
+    """Write the generated ``assignments/`` tree into ``out`` (emptied first); TODO hints in ``lang``."""
     manifest = manifest or load_manifest()
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    return run_steps(Build(manifest, out), ASSIGNMENT_STEPS)
+    return run_steps(Build(manifest, out, lang=lang), ASSIGNMENT_STEPS)
 
 
 @step()
 def write_assignments(build):
-    sub = build_assignments(build.out / "assignments", build.manifest)
+    sub = build_assignments(build.out / "assignments", build.manifest, build.lang)
     build.written.extend(Path("assignments") / path for path in sub.written)
 
 
@@ -130,9 +137,19 @@ def write_public_tests(build):
 @step("write_assignments")
 def write_project_files(build):
     """course.yml, pyproject.toml, README.md and .gitignore of the student repository."""
-    build.write("course.yml", build.manifest.path.read_text(encoding="utf-8"))
-    for template in sorted(STUDENT_TEMPLATE_DIR.iterdir()):
+    manifest_text = build.manifest.path.read_text(encoding="utf-8")
+    language_line = re.compile(r"^(  language: )(\w+)$", re.MULTILINE)
+    if len(language_line.findall(manifest_text)) != 1:
+        raise BuildError(f"{build.manifest.path}: expected one line '  language: <code>' under course:")
+    build.write("course.yml", language_line.sub(lambda m: m.group(1) + build.lang, manifest_text))
+    for template in sorted(STUDENT_TEMPLATE_DIR.glob("*.template")):
         name = template.name.removesuffix(".template")
+        if name.count(".") == 2:  # README.ko.md.template: the README of that language only
+            if name.split(".")[1] != build.lang:
+                continue
+            name = name.split(".")[0] + "." + name.split(".")[2]
+        elif name == "README.md" and build.lang != "en":
+            continue
         build.write(name, template.read_text(encoding="utf-8").replace("{{COURSE_NAME}}", build.manifest.name))
 
 
@@ -160,11 +177,14 @@ def check_no_solution_leaks(build):
 RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_workflow, check_no_solution_leaks)
 
 
-def build_student_repo(out, manifest=None):
-    """Write a standalone student repository into ``out``, which must not exist or be empty."""
+def build_student_repo(out, manifest=None, lang=None):
+    """Write a standalone student repository into ``out`` (new or empty), in ``lang`` (default: course.yml's)."""
     manifest = manifest or load_manifest()
+    lang = lang or manifest.language
+    if lang not in LANGUAGES:
+        raise BuildError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise BuildError(f"{out} is not empty; choose a new directory")
     out.mkdir(parents=True, exist_ok=True)
-    return run_steps(Build(manifest, out), RELEASE_STEPS)
+    return run_steps(Build(manifest, out, lang=lang), RELEASE_STEPS)

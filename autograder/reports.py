@@ -9,6 +9,19 @@ Gradescope's format (``/autograder/results/results.json``): top-level ``score``,
 import csv
 import io
 import json
+import unicodedata
+
+from tests.public.messages import t
+
+
+def _display_width(text):
+    """Terminal columns of a string: East Asian wide characters (Hangul) take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text, width, right=False):
+    fill = " " * max(0, width - _display_width(text))
+    return fill + text if right else text + fill
 
 
 def _fmt(points):
@@ -18,10 +31,10 @@ def _fmt(points):
 def task_feedback(task):
     """One paragraph of feedback for a task: what failed and what to look at."""
     if task.passed:
-        return f"passed all {len(task.checks)} checks"
-    lines = [f"passed {sum(ok for _, ok, _ in task.checks)} of {len(task.checks)} checks"]
+        return t("report.passed_all", count=len(task.checks))
+    lines = [t("report.passed_some", passed=sum(ok for _, ok, _ in task.checks), count=len(task.checks))]
     lines += [f"- {message}" for message in task.messages[:4]]
-    lines += [f"hint: {hint}" for hint in task.hints]
+    lines += [t("report.hint", hint=hint) for hint in task.hints]
     return "\n".join(lines)
 
 
@@ -39,27 +52,28 @@ def to_dict(report):
 
 def text(report):
     """A per-task table for one submission."""
-    lines = [f"{report.student}: {_fmt(report.points)} / {_fmt(report.max_points)} points (seed {report.seed})",
-             f"  {'task':<6}{'function':<30}{'points':>12}  {'max err':>9}  result"]
+    lines = [t("report.header", student=report.student, points=_fmt(report.points),
+               max_points=_fmt(report.max_points), seed=report.seed), "  " + t("report.columns")]
     for task in report.tasks:
-        result = "ok" if task.passed else (task.messages[0][:70] if task.messages else "failed")
+        result = t("report.ok") if task.passed else (task.messages[0][:70] if task.messages else t("report.failed"))
         lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
                      f"  {task.max_error:>9.1e}  {result}")
         for hint in task.hints if not task.passed else []:
-            lines.append(f"  {'':<6}hint: {hint}")
+            lines.append(f"  {'':<6}" + t("report.hint", hint=hint))
     return "\n".join(lines)
 
 
 def score_table(reports):
     """One row per submission, one column per assignment: the class overview."""
     assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
-    width = max([len("submission")] + [len(report.student) for report in reports]) + 2
-    header = f"{'submission':<{width}}" + "".join(f"{a:>13}" for a in assignment_ids) + f"{'total':>15}"
-    lines = [header, "-" * len(header)]
+    width = max([_display_width(t("report.submission"))] + [_display_width(r.student) for r in reports]) + 2
+    header = _pad(t("report.submission"), width) + "".join(f"{a:>13}" for a in assignment_ids) + \
+        _pad(t("report.total"), 15, right=True)
+    lines = [header, "-" * _display_width(header)]
     for report in reports:
         totals = report.by_assignment()
         cells = "".join(f"{_fmt(totals[a][0]) + '/' + _fmt(totals[a][1]):>13}" for a in assignment_ids)
-        lines.append(f"{report.student:<{width}}{cells}{_fmt(report.points) + '/' + _fmt(report.max_points):>15}")
+        lines.append(f"{_pad(report.student, width)}{cells}{_fmt(report.points) + '/' + _fmt(report.max_points):>15}")
     return "\n".join(lines)
 
 
@@ -67,7 +81,7 @@ def gradescope(report, execution_time=None):
     """Gradescope's results.json as a dict."""
     result = {
         "score": report.points,
-        "output": f"Graded on fresh random inputs (seed {report.seed}). Each task is checked on several shapes.",
+        "output": t("report.gradescope_output", seed=report.seed),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
@@ -97,15 +111,15 @@ def csv_rows(reports):
 
 def markdown(report):
     """A feedback file for one student."""
-    lines = [f"# Feedback for {report.student}", "",
-             f"**{_fmt(report.points)} / {_fmt(report.max_points)} points.** Graded on fresh random inputs "
-             f"(seed {report.seed}).", "", "| Task | Function | Points | Result |", "|---|---|---|---|"]
+    lines = ["# " + t("report.feedback_title", student=report.student), "",
+             t("report.feedback_points", points=_fmt(report.points), max_points=_fmt(report.max_points),
+               seed=report.seed), "", t("report.table_header"), "|---|---|---|---|"]
     for task in report.tasks:
-        result = "passed" if task.passed else "see below"
+        result = t("report.result_passed") if task.passed else t("report.result_see_below")
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
     failing = [task for task in report.tasks if not task.passed]
     if failing:
-        lines += ["", "## What to look at", ""]
+        lines += ["", "## " + t("report.what_to_look_at"), ""]
         for task in failing:
             lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task), ""]
     return "\n".join(lines) + "\n"
@@ -133,10 +147,11 @@ def classroom(report):
 
 def summary_markdown(report):
     """The job-summary table of a GitHub Actions run."""
-    lines = [f"### Grade: {_fmt(report.points)} / {_fmt(report.max_points)} points", "",
-             "| Task | Function | Points | Result |", "|---|---|---|---|"]
+    lines = ["### " + t("report.summary_title", points=_fmt(report.points), max_points=_fmt(report.max_points)), "",
+             t("report.table_header"), "|---|---|---|---|"]
     for task in report.tasks:
-        result = "passed" if task.passed else (task.messages[0] if task.messages else "failed").replace("|", "\\|")
+        result = t("report.result_passed") if task.passed else \
+            (task.messages[0] if task.messages else t("report.failed")).replace("|", "\\|")
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | "
                      f"{result[:120]} |")
     return "\n".join(lines) + "\n"

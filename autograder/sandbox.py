@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.public.messages import LANG_ENV, language, t
+
 from .manifest import REPO_ROOT
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
@@ -57,8 +59,9 @@ class Outcome:
     """What one request produced: outputs (flat arrays), problems, or an error."""
     status: str  # "ok", "error" (exception), "crashed" (the process died)
     outputs: dict
-    problems: list
+    problems: list  # argument mutations, non-numeric outputs
     error: dict = None
+    gradient_problems: list = ()  # the numerical check of the backward against the student's own forward
 
 
 def _site_dirs():
@@ -74,11 +77,9 @@ def _copy_cases(destination):
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for source in CASES_SOURCE.glob("*.py"):
-        if source.name in ("harness.py",) or source.name.startswith("cases_"):
+        if source.name in ("harness.py", "messages.py") or source.name.startswith("cases_"):
             shutil.copyfile(source, package / source.name)
-    from tests.public import harness
-
-    (package / "harness.py").write_text(Path(harness.__file__).read_text())
+    shutil.copytree(CASES_SOURCE / "messages", package / "messages")
 
 
 def _limit(limits):
@@ -96,20 +97,19 @@ def _limit(limits):
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):
     if timed_out:
-        return f"did not finish within {limits.wall_seconds_per_request:g} s (infinite loop or far too slow?)"
+        return t("crash.timeout", seconds=f"{limits.wall_seconds_per_request:g}")
     if returncode is not None and returncode < 0:
         sig = -returncode
         if sig == signal.SIGXCPU:
-            return f"used more than {limits.cpu_seconds} s of CPU time"
+            return t("crash.cpu", seconds=limits.cpu_seconds)
         if sig == signal.SIGXFSZ or stdout_size >= limits.output_bytes:
-            return f"printed more than {limits.output_bytes // 1024**2} MiB"
+            return t("crash.output", mib=limits.output_bytes // 1024**2)
         if sig == signal.SIGKILL:
-            return "was killed (memory limit or time limit)"
-        return f"was killed by signal {signal.Signals(sig).name}"
+            return t("crash.killed")
+        return t("crash.signal", signal=signal.Signals(sig).name)
     if returncode == 0:
-        return "ended the process (os._exit?) before finishing"
-    return f"ended the process with exit code {returncode} (os._exit or a crash; memory limit of " \
-           f"{limits.memory_bytes // 1024**3} GiB?)"
+        return t("crash.exit_zero")
+    return t("crash.exit_code", code=returncode, gib=limits.memory_bytes // 1024**3)
 
 
 def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments"):
@@ -154,7 +154,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             stdout_path = tmp / "stdout.txt"
             with stdout_path.open("wb") as stdout:
                 env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                       "MKL_NUM_THREADS": "1", "HOME": str(tmp)}
+                       "MKL_NUM_THREADS": "1", "HOME": str(tmp), LANG_ENV: language()}
                 for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
                     if key in os.environ:
                         env[key] = os.environ[key]
@@ -171,8 +171,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             started = [i for i in remaining if (results / f"{i}.started").exists()]
             culprit = started[0] if started else remaining[0]
             reason = _crash_reason(process.returncode, timed_out, stdout_path.stat().st_size, limits)
-            outcomes[culprit] = Outcome("crashed", {}, [], {"type": "Crash", "message": f"your code {reason}",
-                                                            "where": []})
+            outcomes[culprit] = Outcome("crashed", {}, [], {"type": "Crash", "message": reason, "where": []})
             # the other shapes of a task that crashed or hung would do the same: do not wait for each
             for index in remaining:
                 if index != culprit and requests[index]["task_id"] == requests[culprit]["task_id"]:
@@ -200,4 +199,5 @@ def _read(results, index):
     record = json.loads((results / f"{index}.json").read_text())
     with np.load(results / f"{index}.npz", allow_pickle=False) as data:
         outputs = {name: data[name] for name in data.files}
-    return Outcome(record["status"], outputs, list(record["problems"]), record["error"])
+    return Outcome(record["status"], outputs, list(record["problems"]), record["error"],
+                   list(record["gradient_problems"]))

@@ -39,7 +39,7 @@ def main(run_dir):
     sys.path[:0] = job["path"]
     import numpy as np
 
-    package = __import__(job["cases_package"], fromlist=["harness"])
+    package = __import__(job["cases_package"], fromlist=["harness", "messages"])
     harness = package.harness
     specs = harness.all_specs()
     load = harness.make_loader(job["student_package"])
@@ -49,14 +49,14 @@ def main(run_dir):
     for index in job["todo"]:
         request = requests[index]
         (results / f"{index}.started").write_text("")
-        record = {"status": "ok", "problems": [], "error": None}
+        record = {"status": "ok", "problems": [], "gradient_problems": [], "error": None}
         outputs = {}
         try:
             spec = specs[request["task_id"]]
             outputs, record["problems"] = harness.run_case(spec, load, request["args"])
             if request.get("gradcheck") and spec.grad_checks is not None:
-                record["problems"] += harness.gradient_problems(spec, load, request["args"], outputs,
-                                                                request["gradcheck"])
+                record["gradient_problems"] = harness.gradient_problems(spec, load, request["args"], outputs,
+                                                                        request["gradcheck"])
         except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
             record["status"] = "error"
             record["error"] = {"type": type(error).__name__, "message": str(error)[:MAX_MESSAGE],
@@ -70,7 +70,7 @@ def main(run_dir):
                     raise TypeError("object array")
                 arrays[name] = array
             except Exception:  # noqa: BLE001
-                record["problems"].append(f"output '{name}' is not a numeric array")
+                record["problems"].append(package.messages.t("output.not_numeric", name=name))
         np.savez(results / f"{index}.npz", **arrays)
         (results / f"{index}.json").write_text(json.dumps(record))
     sys.stdout.flush()

@@ -8,6 +8,7 @@ same W / data for the same seed), not against stored values.
 import numpy as np
 
 from .harness import GradCheck, TaskSpec, register
+from .messages import t
 
 TBPTT = "a2_bptt_gradients.truncated_bptt"
 CLIP = "a2_bptt_gradients.clipping"
@@ -156,11 +157,11 @@ register(TaskSpec("2.4", "hidden_gradient_norms", "forward", flow_inputs, _flow,
 def _square_problems(W, H, name="W"):
     W = np.asarray(W)
     if W.shape != (H, H):
-        return [f"{name} has shape {W.shape}, expected ({H}, {H})"]
+        return [t("prop.square_shape", name=name, got=W.shape, size=H)]
     if W.dtype != np.float64:
-        return [f"{name} has dtype {W.dtype}, expected float64"]
+        return [t("prop.dtype", name=name, got=W.dtype)]
     if not np.all(np.isfinite(W)):
-        return [f"{name} contains NaN or inf"]
+        return [t("prop.nonfinite", name=name)]
     return []
 
 
@@ -172,12 +173,10 @@ def _seed_problems(H, outputs):
     if problems:
         return problems
     if not np.array_equal(outputs["W"], outputs["W_same_seed"]):
-        problems.append("two calls with generators built from the same seed gave different W "
-                        "(draw every random number from the rng argument)")
+        problems.append(t("prop.same_seed_differs", what="W"))
     # with H = 1 two seeds may give the same W (+-value), so only H >= 2 is checked
     if H >= 2 and np.allclose(outputs["W"], outputs["W_other_seed"]):
-        problems.append("generators built from different seeds gave the same W: W must be random, "
-                        "drawn from the rng argument")
+        problems.append(t("prop.other_seed_same"))
     return problems
 
 
@@ -205,13 +204,12 @@ def spectral_radius_properties(a, outputs):
     W = outputs["W"]
     rho = float(np.max(np.abs(np.linalg.eigvals(W))))
     if abs(rho - radius) > 1e-8 * max(1.0, radius):
-        problems.append(f"spectral radius (largest |eigenvalue|) of W is {rho:.10g}, expected {radius:.10g}")
+        problems.append(t("prop.spectral_radius", got=f"{rho:.10g}", want=f"{radius:.10g}"))
     # the documented construction: W = G * (positive scalar), G = rng.standard_normal((H, H))
     G = np.random.default_rng(a["seed"]).standard_normal((H, H))
     ratio = float(np.sum(W * G) / np.sum(G * G))
     if not (ratio > 0 and np.allclose(W, ratio * G, rtol=1e-8, atol=0)):
-        problems.append("W is not a positive multiple of the matrix G = rng.standard_normal((H, H)) drawn first "
-                        "from the rng argument (rescale G itself, without other random draws before it)")
+        problems.append(t("prop.not_multiple_of_first_draw"))
     return problems + _seed_problems(H, outputs)
 
 
@@ -229,8 +227,7 @@ def orthogonal_properties(a, outputs):
     W = outputs["W"]
     error = float(np.max(np.abs(W.T @ W - gain**2 * np.eye(H))))
     if error > 1e-8 * max(1.0, gain**2):
-        problems.append(f"W^T W differs from gain^2 I = {gain**2:.6g} I by up to {error:.2e} "
-                        f"(the columns of W must be orthogonal with norm gain = {gain:.6g})")
+        problems.append(t("prop.not_orthogonal", gain2=f"{gain**2:.6g}", error=f"{error:.2e}", gain=f"{gain:.6g}"))
     elif gain > 0:
         # the documented construction: G = rng.standard_normal((H, H)) = Q R with R = Q^T G upper
         # triangular with a positive diagonal (the sign fix), and W = gain * Q
@@ -238,11 +235,9 @@ def orthogonal_properties(a, outputs):
         R = (W / gain).T @ G
         scale = max(1.0, float(np.max(np.abs(G))))
         if np.max(np.abs(np.tril(R, -1)), initial=0.0) > 1e-8 * scale:
-            problems.append("W / gain is not the Q factor of the QR decomposition of G = rng.standard_normal((H, H)) "
-                            "drawn first from the rng argument (Q^T G is not upper triangular)")
+            problems.append(t("prop.not_q_factor"))
         elif np.any(np.diag(R) <= 0):
-            problems.append("the signs of the columns of W are not fixed: Q^T G = R must have a positive diagonal "
-                            "(multiply the columns of Q by sign(diag(R)))")
+            problems.append(t("prop.signs_not_fixed"))
     return problems + _seed_problems(H, outputs)
 
 
@@ -307,36 +302,33 @@ def adding_properties(a, outputs):
     x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
     problems = []
     if x.shape != (N, T, 2):
-        problems.append(f"x has shape {x.shape}, expected ({N}, {T}, 2)")
+        problems.append(t("prop.shape", name="x", got=x.shape, want=(N, T, 2)))
     elif x.dtype != np.float64:
-        problems.append(f"x has dtype {x.dtype}, expected float64")
+        problems.append(t("prop.dtype", name="x", got=x.dtype))
     if y.shape != (N, 1):
-        problems.append(f"y has shape {y.shape}, expected ({N}, 1)")
+        problems.append(t("prop.shape", name="y", got=y.shape, want=(N, 1)))
     elif y.dtype != np.float64:
-        problems.append(f"y has dtype {y.dtype}, expected float64")
+        problems.append(t("prop.dtype", name="y", got=y.dtype))
     if problems:
         return problems
     values, markers = x[..., 0], x[..., 1]
     if not np.all((values >= 0) & (values < 1)):
-        problems.append(f"the values x[..., 0] must lie in [0, 1); they range over "
-                        f"[{values.min():.4g}, {values.max():.4g}]")
+        problems.append(t("prop.values_range", low=f"{values.min():.4g}", high=f"{values.max():.4g}"))
     if not np.all((markers == 0) | (markers == 1)):
-        problems.append("the markers x[..., 1] must all be 0 or 1")
+        problems.append(t("prop.markers_binary"))
         return problems
     for n in range(N):
         first, second = int(markers[n, :half].sum()), int(markers[n, half:].sum())
         if first != 1 or second != 1:
-            problems.append(f"sequence {n} has {first} marker(s) in the first half [0, {half}) and {second} in "
-                            f"the second half [{half}, {T}); expected exactly 1 in each")
+            problems.append(t("prop.markers_per_half", n=n, first=first, half=half, second=second, T=T))
             break
     else:
         want = np.sum(values * markers, axis=1, keepdims=True)
         error = float(np.max(np.abs(y - want), initial=0.0))
         if error > 1e-12:
-            problems.append(f"y differs from the sum of the two marked values by up to {error:.2e}")
+            problems.append(t("prop.target_sum", error=f"{error:.2e}"))
     if not (np.array_equal(x, outputs["x_same_seed"]) and np.array_equal(y, outputs["y_same_seed"])):
-        problems.append("two calls with generators built from the same seed gave different data "
-                        "(draw every random number from the rng argument)")
+        problems.append(t("prop.same_seed_differs", what="x, y"))
     return problems
 
 

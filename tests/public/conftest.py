@@ -3,8 +3,10 @@
 - ``pytest -m task3_4`` runs the tests of Task 3.4; ``pytest -m a3`` those of Assignment 3.
 - The code under test is the package named by ``$RNN_COURSE_IMPL``:
   ``assignments`` (your code) by default.
+- Messages are in the language of ``course.yml`` (``course.language``), or ``$RNN_COURSE_LANG``.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,8 @@ def find_manifest():
 
 
 MANIFEST = yaml.safe_load(find_manifest().read_text(encoding="utf-8"))
+# Messages speak the course's language unless $RNN_COURSE_LANG says otherwise.
+os.environ.setdefault("RNN_COURSE_LANG", MANIFEST["course"].get("language", "en"))
 TASKS = {task["id"]: {**task, "assignment": assignment["id"]}
          for assignment in MANIFEST["assignments"] for task in assignment["tasks"]}
 

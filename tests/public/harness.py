@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .messages import t
+
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 # The message of every stub: raise NotImplementedError("Task 3.4: lstm_step_backward")
 NOT_IMPLEMENTED = re.compile(r"Task (\d+\.\d+): (\w+)")
@@ -127,27 +129,26 @@ def check_outputs(spec, outputs, expected, tolerance):
     problems = []
     for name, want in expected.items():
         if name not in outputs:
-            problems.append(f"output '{name}' is missing")
+            problems.append(t("output.missing", name=name))
             continue
         got = np.asarray(outputs[name])
         want = np.asarray(want)
         if got.shape != want.shape:
-            problems.append(f"output '{name}' has shape {got.shape}, expected {want.shape}")
+            problems.append(t("output.shape", name=name, got=got.shape, want=want.shape))
             continue
         if name in spec.integer_outputs:
             if not np.issubdtype(got.dtype, np.integer) or not np.array_equal(got, want):
-                problems.append(f"output '{name}' is {got.tolist()}, expected {want.tolist()}")
+                problems.append(t("output.integers", name=name, got=got.tolist(), want=want.tolist()))
             continue
         if got.dtype != np.float64:
-            problems.append(f"output '{name}' has dtype {got.dtype}, expected float64")
+            problems.append(t("output.dtype", name=name, got=got.dtype))
             continue
         if not np.all(np.isfinite(got)):
-            problems.append(f"output '{name}' contains NaN or inf")
+            problems.append(t("output.nonfinite", name=name))
             continue
         error = rel_error(got, want)
         if error > tolerance:
-            problems.append(f"output '{name}' differs from the expected value: max relative error "
-                            f"{error:.2e} > {tolerance:.0e}")
+            problems.append(t("output.differs", name=name, error=f"{error:.2e}", tolerance=f"{tolerance:.0e}"))
     return problems
 
 
@@ -159,8 +160,7 @@ def run_case(spec, load, args):
     """
     given = copy.deepcopy(args)
     outputs = flatten(spec.run(load, given))
-    problems = [f"argument '{name}' was modified in place (copy it before changing it)"
-                for name in args if not _same(args[name], given[name])]
+    problems = [t("argument.mutated", name=name) for name in args if not _same(args[name], given[name])]
     return outputs, problems
 
 
@@ -181,12 +181,11 @@ def gradient_problems(spec, load, args, outputs, tolerance):
         numeric = numerical_gradient(f, args[input_name])
         analytic = np.asarray(outputs.get(grad_name))
         if analytic.shape != numeric.shape:
-            problems.append(f"'{grad_name}' has shape {analytic.shape}, expected {numeric.shape}")
+            problems.append(t("gradient.shape", name=grad_name, got=analytic.shape, want=numeric.shape))
             continue
         error = norm_rel_error(analytic, numeric)
         if error > tolerance:
-            problems.append(f"'{grad_name}' disagrees with the numerical gradient of your own forward pass "
-                            f"(relative error {error:.2e} > {tolerance:.0e})")
+            problems.append(t("gradient.mismatch", name=grad_name, error=f"{error:.2e}", tolerance=f"{tolerance:.0e}"))
     return problems
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from . import harness
+from .messages import t, task_text
 from .conftest import MANIFEST, TASKS, task_marker
 
 SPECS = harness.all_specs()
@@ -36,7 +37,7 @@ def _params(kind):
 
 def _header(task_id):
     task = TASKS[task_id]
-    return f"Task {task_id} ({task['function']} in {task['file']})"
+    return t("test.header", task_id=task_id, function=task["function"], file=task["file"])
 
 
 def _run(task_id, args):
@@ -47,14 +48,15 @@ def _run(task_id, args):
     except NotImplementedError as error:
         match = harness.NOT_IMPLEMENTED.search(str(error))
         if match and match.group(1) != task_id:
-            raise NotImplementedError(f"{error} -- {_header(task_id)} uses Task {match.group(1)}: "
-                                      f"implement Task {match.group(1)} first") from error
+            raise NotImplementedError(t("test.implement_first", error=error, header=_header(task_id),
+                                        other=match.group(1))) from error
         raise
 
 
 def _fail(task_id, problems):
-    hint = TASKS[task_id]["hint"]
-    pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + f"\n  hint: {hint}", pytrace=False)
+    hint = task_text(task_id, "hint", TASKS[task_id]["hint"])
+    pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + "\n  " + t("test.hint", hint=hint),
+                pytrace=False)
 
 
 _FIXTURES = {}
@@ -76,7 +78,7 @@ def test_matches_reference(task_id, k):
     tolerance = _tolerances()["value" if spec.kind == "forward" else "gradient"]
     problems += harness.check_outputs(spec, outputs, case["expected"], tolerance)
     if problems:
-        _fail(task_id, problems + [f"shape used: {case['dims']}"])
+        _fail(task_id, problems + [t("test.shape_used", dims=case["dims"])])
 
 
 @pytest.mark.parametrize("task_id,k", _params("gradient"))
@@ -100,7 +102,7 @@ def test_properties(task_id):
         outputs, problems = _run(task_id, args)
         problems += spec.properties(args, outputs)
         if problems:
-            _fail(task_id, problems + [f"shape used: {dims}"])
+            _fail(task_id, problems + [t("test.shape_used", dims=dims)])
 
 
 DIMS = st.fixed_dictionaries({"N": st.integers(1, 4), "T": st.integers(1, 5), "D": st.integers(1, 5),
@@ -124,16 +126,16 @@ def _any_shape_property(task_id, dims, seed):
     outputs, problems = _run(task_id, args)
     for name, value in outputs.items():
         if name not in spec.integer_outputs and value.dtype != np.float64:
-            problems.append(f"output '{name}' has dtype {value.dtype}, expected float64")
+            problems.append(t("output.dtype", name=name, got=value.dtype))
         elif not np.all(np.isfinite(value)):
-            problems.append(f"output '{name}' contains NaN or inf")
+            problems.append(t("output.nonfinite", name=name))
     if spec.grad_checks is not None:
         for grad_name, input_name in spec.grad_checks.wrt.items():
             expected_shape = np.shape(args[input_name])
             if grad_name in outputs and outputs[grad_name].shape != expected_shape:
-                problems.append(f"'{grad_name}' has shape {outputs[grad_name].shape}, expected {expected_shape} "
-                                f"(the shape of '{input_name}')")
+                problems.append(t("gradient.shape_of_input", name=grad_name, got=outputs[grad_name].shape,
+                                  want=expected_shape, input=input_name))
     if spec.properties is not None:
         problems += spec.properties(args, outputs)
     if problems:
-        _fail(task_id, problems + [f"shape used: {dims}"])
+        _fail(task_id, problems + [t("test.shape_used", dims=dims)])

@@ -1,0 +1,44 @@
+"""The message catalogue: every user-facing message, one YAML file per language, keyed by message ID.
+
+    t("output.shape", name="h", got=(2, 3), want=(2, 4))  ->  "output 'h' has shape (2, 3), expected (2, 4)"
+
+The language is ``$RNN_COURSE_LANG`` (``en`` by default; ``ko``): the public
+tests' conftest sets it from ``course.yml``'s ``course.language`` and
+``course grade --lang`` sets it for the graders. Task titles and hints are
+English in ``course.yml``; other languages hold them as ``task.<id>.title`` and
+``task.<id>.hint``.
+"""
+
+import os
+from pathlib import Path
+
+import yaml
+
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+LANG_ENV = "RNN_COURSE_LANG"
+LANGUAGES = ("en", "ko")
+_CATALOGUES = {}
+
+
+def language():
+    lang = os.environ.get(LANG_ENV, "en")
+    if lang not in LANGUAGES:
+        raise ValueError(f"${LANG_ENV} is {lang!r}; the course speaks {', '.join(LANGUAGES)}")
+    return lang
+
+
+def catalogue(lang):
+    if lang not in _CATALOGUES:
+        _CATALOGUES[lang] = yaml.safe_load((MESSAGES_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
+    return _CATALOGUES[lang]
+
+
+def t(key, lang=None, **fields):
+    """The message ``key`` in the current (or given) language, with its fields filled in."""
+    return catalogue(lang or language())[key].format(**fields)
+
+
+def task_text(task_id, field, english, lang=None):
+    """A task's title or hint: ``english`` (from course.yml) in English, the catalogue's otherwise."""
+    lang = lang or language()
+    return english if lang == "en" else catalogue(lang)[f"task.{task_id}.{field}"]
