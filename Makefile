@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 COURSE := $(VENV)/bin/course
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test stubs release clean
+.PHONY: demo test stubs release nbgrader clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ stubs: $(INSTALLED)
 ## release: write the standalone student repository to out/student
 release: $(INSTALLED)
 	$(COURSE) release --out out/student
+
+## nbgrader: write the nbgrader course (source/ and release/) to out/nbgrader
+nbgrader: $(INSTALLED)
+	$(COURSE) nbgrader --out out/nbgrader
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

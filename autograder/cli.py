@@ -11,6 +11,7 @@ Verbs (one module each):
   bundle     pack the hidden grader for CI                      (bundle.py)
   gradescope build Gradescope's autograder.zip                  (gradescope.py)
   experiment run the experiments and write their figures       (experiments/)
+  nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, notebook_checks.py)
   demo       the main job on bundled data                      (demo.py)
 """
 
@@ -243,6 +244,11 @@ def build_parser():
     experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
     experiment.add_argument("--seed", type=int, default=0)
     experiment.set_defaults(func=cmd_experiment)
+    from . import notebooks
+
+    nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
+    notebooks.add_arguments(nbgrader)
+    nbgrader.set_defaults(func=notebooks.run)
     verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
     return parser
 

@@ -1,0 +1,52 @@
+"""nbgrader configuration of the RNN course (nbgrader 0.9.x).
+
+``course nbgrader --out DIR`` copies this file into the course directory DIR
+next to ``source/<assignment>/`` (one notebook and the student package
+``assignments/`` per assignment). Run every nbgrader command from DIR:
+
+    nbgrader generate_assignment a1_vanilla_rnn --force
+    nbgrader autograde a1_vanilla_rnn --force
+    nbgrader generate_feedback a1_vanilla_rnn --force
+    nbgrader export
+
+The graded cells call ``autograder.notebook_checks.check_tasks``, so the kernel
+(``python3``) must run in an environment where this course is installed
+(``pip install -e .``): it holds the hidden graders and the reference.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by nbgrader's config loader
+
+HERE = Path(__file__).resolve().parent
+
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.course_id = "rnn-course"
+
+# Each notebook trains small models for a few seconds per cell; the graded cells take about a second.
+c.Execute.timeout = 120
+c.ExecutePreprocessor.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# The student stub left in place of a "### BEGIN SOLUTION" block of a notebook cell.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+
+def student_modules(source):
+    """{assignment: [assignments/**/*.py, relative to source/<assignment>/]} for every assignment in ``source``.
+
+    At autograde nbgrader copies every non-notebook file of source/<assignment>/
+    over the submission unless it is listed in Autograde.exclude_overwriting: the
+    student's modules must be kept (they are what is graded).
+    """
+    modules = {}
+    if source.is_dir():
+        for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+            files = sorted(p.relative_to(folder).as_posix() for p in folder.glob("assignments/**/*.py")
+                           if "__pycache__" not in p.parts)
+            if files:
+                modules[folder.name] = files
+    return modules
+
+
+c.Autograde.exclude_overwriting = student_modules(HERE / "source")

@@ -1,0 +1,161 @@
+"""End to end: ``course nbgrader``, then nbgrader's own commands on three submissions per assignment.
+
+The course directory is generated into a temporary folder (``build_course``:
+source/, nbgrader_config.py, ``nbgrader generate_assignment``). For every
+assignment three students submit a copy of release/<assignment>/ whose
+``assignments/`` package is
+
+- correct: the reference solutions, and the notebook's glue cells answered;
+- stub:    unchanged (the release's stubs and notebook);
+- buggy:   the reference with one catalogued mistake (``mistakes.write_mutant_tree``), glue answered.
+
+``nbgrader autograde`` runs the notebooks in a python3 kernel; their graded cells
+call ``check_tasks``. The gradebook must then hold full marks, zero, and for the
+buggy student exactly the per-cell points that ``grade_submission`` (the hidden
+graders) gives the same package. ``generate_feedback`` and ``export`` must
+write the feedback pages and grades.csv.
+
+About 2 to 3 minutes on two cores (mostly kernel start-up and the notebooks' small trainings).
+"""
+
+import csv
+import shutil
+
+import pytest
+
+from autograder import mistakes, notebooks
+from autograder.grade import grade_submission
+from autograder.manifest import REPO_ROOT, load_manifest
+
+pytestmark = pytest.mark.slow
+
+MANIFEST = load_manifest()
+STUDENTS = ("correct", "stub", "buggy")
+# One catalogued mistake per assignment, for the buggy student.
+BUGS = {"a1": "bptt_no_future_gradient", "a2": "clip_per_array", "a3": "lstm_dc_prev_without_forget",
+        "a4": "gru_z_reversed"}
+
+
+def mistake_of(assignment):
+    return next(m for m in mistakes.CATALOGUE if m.id == BUGS[assignment.id])
+
+
+def fill_in_glue(notebook, source):
+    """Answer the notebook's solution cells (the experiments' glue code) as in the source notebook."""
+    import nbformat
+
+    answers = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nbformat.read(source, 4).cells
+               if cell.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(notebook, 4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            lines = answers[cell.metadata["nbgrader"]["grade_id"]].splitlines()
+            cell.source = "\n".join(line for line in lines if "### BEGIN SOLUTION" not in line
+                                    and "### END SOLUTION" not in line)
+    nbformat.write(nb, notebook)
+
+
+def submit(course, destination, student, assignment):
+    """submitted/<student>/<package>/: the release; correct and buggy students also answer the glue cells."""
+    shutil.copytree(course / "release" / assignment.package, destination)
+    if student == "stub":
+        return
+    fill_in_glue(destination / f"{assignment.package}.ipynb",
+                 course / "source" / assignment.package / f"{assignment.package}.ipynb")
+    shutil.rmtree(destination / "assignments")
+    if student == "correct":
+        shutil.copytree(REPO_ROOT / "solutions", destination / "assignments",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        mistakes.write_mutant_tree(mistake_of(assignment), destination / "assignments")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nbgrader") / "course"
+    packages = notebooks.build_course(out, MANIFEST)
+    assert packages == [a.package for a in MANIFEST.assignments]
+    for assignment in MANIFEST.assignments:
+        for student in STUDENTS:
+            submit(out, out / "submitted" / student / assignment.package, student, assignment)
+        notebooks.nbgrader(["autograde", assignment.package, "--force"], out)
+        notebooks.nbgrader(["generate_feedback", assignment.package, "--force"], out)
+    notebooks.nbgrader(["export"], out)
+    return out
+
+
+def cell_scores(course, assignment, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment.package, assignment.package, student)
+        return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades}
+
+
+@pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
+def test_release_is_the_student_version(course, assignment):
+    import nbformat
+
+    source = nbformat.read(course / "source" / assignment.package / f"{assignment.package}.ipynb", 4)
+    release = nbformat.read(course / "release" / assignment.package / f"{assignment.package}.ipynb", 4)
+    solution_lines = notebooks.solution_block_lines(source)
+    released = "\n".join(cell.source for cell in release.cells)
+    released_lines = {line.strip() for line in released.splitlines()}
+    assert solution_lines and not solution_lines & released_lines
+    assert "check_tasks" not in released and "SOLUTION" not in released
+    assert notebooks.release_problems(course, assignment.package) == []
+    for stub in (course / "release" / assignment.package / "assignments").rglob("*.py"):
+        relative = stub.relative_to(course / "release" / assignment.package)
+        assert stub.read_text() == (REPO_ROOT / relative).read_text(), relative
+
+
+@pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
+def test_autograde_scores(course, assignment):
+    cells = {grade_id: task_ids for grade_id, _, task_ids in notebooks.graded_cells(
+        notebooks.read_notebook(notebooks.notebook_path(assignment)))}
+
+    correct = cell_scores(course, assignment, "correct")
+    assert set(correct) == set(cells)
+    assert all(score == top for score, top in correct.values()), correct
+    assert sum(top for _, top in correct.values()) == assignment.points
+
+    # every cell of the correct submission ran: the kernel imported the student's package, not the stubs
+    import nbformat
+
+    autograded = nbformat.read(course / "autograded" / "correct" / assignment.package / f"{assignment.package}.ipynb", 4)
+    errors = [(index, output.get("ename")) for index, cell in enumerate(autograded.cells) if cell.cell_type == "code"
+              for output in cell.outputs if output.output_type == "error"]
+    assert not errors, errors
+    noisy = [cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells
+             if cell.metadata.get("nbgrader", {}).get("grade")
+             and any(output.get("name") == "stderr" or output.output_type != "stream" for output in cell.outputs)]
+    assert not noisy, f"graded cells of a correct submission must print nothing: {noisy}"
+
+    stub = cell_scores(course, assignment, "stub")
+    assert all(score == 0 for score, _ in stub.values()), stub
+
+    buggy = cell_scores(course, assignment, "buggy")
+    # the hidden graders on the same package give the same points, cell by cell
+    report = grade_submission(course / "autograded" / "buggy" / assignment.package, MANIFEST, [assignment.id])
+    points = {task.task_id: task.points for task in report.tasks}
+    for grade_id, task_ids in cells.items():
+        expected = sum(points[task_id] for task_id in task_ids)
+        assert buggy[grade_id][0] == pytest.approx(expected, abs=1e-3), (grade_id, buggy, points)
+    mistake_cell = next(grade_id for grade_id, task_ids in cells.items() if mistake_of(assignment).task_id in task_ids)
+    assert buggy[mistake_cell][0] < buggy[mistake_cell][1]
+    total = sum(score for score, _ in buggy.values())
+    assert 0 < total < assignment.points
+
+
+def test_feedback_and_export(course):
+    rows = list(csv.DictReader((course / "grades.csv").open()))
+    scores = {(row["assignment"], row["student_id"]): float(row["score"]) for row in rows}
+    for assignment in MANIFEST.assignments:
+        assert scores[(assignment.package, "correct")] == assignment.points
+        assert scores[(assignment.package, "stub")] == 0
+        assert 0 < scores[(assignment.package, "buggy")] < assignment.points
+        for student in STUDENTS:
+            page = course / "feedback" / student / assignment.package / f"{assignment.package}.html"
+            assert page.is_file() and page.stat().st_size > 0
+        buggy_page = (course / "feedback" / "buggy" / assignment.package / f"{assignment.package}.html").read_text()
+        assert f"Task {mistake_of(assignment).task_id} " in buggy_page

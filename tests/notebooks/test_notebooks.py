@@ -1,0 +1,231 @@
+"""Fast checks of the nbgrader notebooks (no kernel, no nbgrader command).
+
+- the four jupytext notebooks parse, run on the kernel python3 and pass nbgrader's metadata validation;
+- every graded cell has a unique grade_id, is locked, and its points are the sum of the points of
+  the tasks it checks; every task of the assignment is checked by exactly one graded cell;
+- the student version (nbgrader's ClearSolutions and ClearHiddenTests, as run by generate_assignment)
+  keeps no line of any solution block and no hidden check;
+- every code cell compiles and imports only names that the student stubs define;
+- ``check_tasks`` gives full marks (silently), zero (AssertionError) and partial credit (a float of
+  points) on the reference, the stubs and a catalogued mistake, and writes nothing to stderr;
+- ``course nbgrader --no-generate`` writes the source tree and a config whose
+  ``Autograde.exclude_overwriting`` keeps every student module.
+"""
+
+import argparse
+import ast
+import copy
+import re
+import shutil
+import warnings
+
+import pytest
+
+from autograder import mistakes, notebooks
+from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.notebook_checks import NotebookCheckError, check_tasks, find_submission_root
+
+MANIFEST = load_manifest()
+ASSIGNMENTS = list(MANIFEST.assignments)
+IDS = [assignment.id for assignment in ASSIGNMENTS]
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS, ids=IDS)
+def assignment_nb(request):
+    assignment = request.param
+    return assignment, notebooks.read_notebook(notebooks.notebook_path(assignment))
+
+
+def student_version(nb):
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    nb = copy.deepcopy(nb)
+    nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    return nb
+
+
+def test_every_assignment_has_a_notebook():
+    for assignment in ASSIGNMENTS:
+        assert notebooks.notebook_path(assignment).is_file(), f"notebooks/{assignment.package}.py is missing"
+    extra = {path.stem for path in notebooks.NOTEBOOKS_DIR.glob("*.py")} - {a.package for a in ASSIGNMENTS}
+    assert not extra, f"notebooks without an assignment in course.yml: {sorted(extra)}"
+
+
+def test_notebook_is_valid(assignment_nb):
+    assignment, nb = assignment_nb
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert notebooks.notebook_problems(nb, assignment) == []
+
+
+def test_graded_cells_cover_every_task_once(assignment_nb):
+    assignment, nb = assignment_nb
+    cells = notebooks.graded_cells(nb)
+    grade_ids = [grade_id for grade_id, _, _ in cells]
+    assert len(grade_ids) == len(set(grade_ids))
+    assert all(re.fullmatch(r"[a-zA-Z0-9_-]+", grade_id) for grade_id in grade_ids)
+    checked = sorted(task_id for _, _, task_ids in cells for task_id in task_ids)
+    assert checked == sorted(task.id for task in assignment.tasks)
+    assert sum(points for _, points, _ in cells) == assignment.points
+    points = {task.id: task.points for task in assignment.tasks}
+    for grade_id, cell_points, task_ids in cells:
+        assert cell_points == sum(points[task_id] for task_id in task_ids), grade_id
+
+
+def test_graded_cells_hide_their_checks(assignment_nb):
+    _, nb = assignment_nb
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            lines = cell.source.splitlines()
+            assert "### BEGIN HIDDEN TESTS" in lines and "### END HIDDEN TESTS" in lines
+            hidden = lines[lines.index("### BEGIN HIDDEN TESTS") + 1:lines.index("### END HIDDEN TESTS")]
+            assert hidden[0] == "from autograder.notebook_checks import check_tasks"
+            assert hidden[-1].startswith("check_tasks(")  # the last expression: its value is the partial credit
+
+
+def test_student_version_has_no_solution_lines(assignment_nb):
+    _, nb = assignment_nb
+    blocks = notebooks.solution_block_lines(nb)
+    assert blocks, "the notebook has no solution block"
+    student = student_version(nb)
+    text = "\n".join(cell.source for cell in student.cells)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "check_tasks"):
+        assert marker not in text
+    student_lines = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
+    leaked = [line for line in blocks if line in student_lines]
+    assert not leaked, f"solution lines left in the student version: {leaked}"
+    stubs = [cell for cell in student.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    assert stubs and all("raise NotImplementedError()" in cell.source for cell in stubs)
+
+
+def _python(source):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def _top_level_names(path):
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def test_code_cells_compile_and_import_what_the_stubs_define(assignment_nb):
+    assignment, nb = assignment_nb
+    shipped = notebooks.needed_packages(assignment.package)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        source = _python(cell.source)
+        tree = ast.parse(source, filename=f"{assignment.package} cell {index}")
+        compile(tree, f"{assignment.package} cell {index}", "exec")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("assignments."):
+                parts = node.module.split(".")
+                assert parts[1] in shipped, f"cell {index} imports {node.module}, not shipped with {assignment.id}"
+                module = REPO_ROOT.joinpath(*parts).with_suffix(".py")
+                assert module.is_file(), f"cell {index}: {module} does not exist"
+                missing = {alias.name for alias in node.names} - _top_level_names(module)
+                assert not missing, f"cell {index}: {node.module} defines no {sorted(missing)}"
+
+
+# check_tasks: the graded cells' function ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    """Submission folders holding the reference, the stubs and one mutant as their assignments/ package."""
+    root = tmp_path_factory.mktemp("check-tasks")
+    shutil.copytree(REPO_ROOT / "solutions", root / "correct" / "assignments",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.md"))
+    shutil.copytree(REPO_ROOT / "assignments", root / "stub" / "assignments",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    mistake = next(m for m in mistakes.CATALOGUE if m.id == "bptt_no_future_gradient")
+    mistakes.write_mutant_tree(mistake, root / "buggy" / "assignments")
+    return root
+
+
+def test_check_tasks_full_marks_is_silent(trees, capfd):
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert check_tasks(["1.1", "1.2", "1.3", "1.4"], root=trees / "correct") is None
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_check_tasks_raises_when_nothing_is_earned(trees, capfd):
+    with pytest.raises(AssertionError) as info:
+        check_tasks(["1.1", "1.2"], root=trees / "stub")
+    text = str(info.value)
+    assert "Task 1.1" in text and "Task 1.2" in text and "not implemented" in text
+    assert "0/5 points" in text and "seed" in text
+    assert capfd.readouterr().err == ""
+
+
+def test_check_tasks_partial_credit_is_points(trees, capfd):
+    earned = check_tasks(["1.1", "1.2", "1.3", "1.4"], root=trees / "buggy")
+    assert type(earned) is float and 0 < earned < 11  # nbgrader reads the cell's value as points
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert "Task 1.4" in out and "Task 1.1" not in out
+    mistake = next(m for m in mistakes.CATALOGUE if m.id == "bptt_no_future_gradient")
+    assert mistake.hint in out  # the catalogued mistake is recognised
+
+
+def test_check_tasks_finds_the_package_from_a_subfolder(trees, monkeypatch):
+    monkeypatch.chdir(trees / "correct" / "assignments" / "a1_vanilla_rnn")
+    assert find_submission_root() == trees / "correct"
+    assert check_tasks(["1.5"]) is None
+
+
+def test_check_tasks_rejects_unknown_tasks(trees, tmp_path):
+    with pytest.raises(NotebookCheckError):
+        check_tasks(["9.9"], root=trees / "correct")
+    with pytest.raises(NotebookCheckError):
+        check_tasks(["1.1"], root=tmp_path)
+
+
+# course nbgrader --no-generate ---------------------------------------------------------------------
+
+def test_source_tree_and_config(tmp_path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    parser = argparse.ArgumentParser()
+    notebooks.add_arguments(parser)
+    args = parser.parse_args(["--out", str(tmp_path / "course"), "--assignment", "a3", "--assignment",
+                              "a2_bptt_gradients", "--no-generate"])
+    notebooks.run(args)
+    course = tmp_path / "course"
+    assert sorted(p.name for p in (course / "source").iterdir()) == ["a2_bptt_gradients", "a3_lstm"]
+    for package in ("a2_bptt_gradients", "a3_lstm"):
+        assert (course / "source" / package / f"{package}.ipynb").is_file()
+    assert sorted(p.name for p in (course / "source" / "a2_bptt_gradients" / "assignments").iterdir()
+                  if p.is_dir()) == ["a1_vanilla_rnn", "a2_bptt_gradients", "common"]
+    assert (course / "source" / "a3_lstm" / "assignments" / "a3_lstm" / "lstm.py").read_text() == \
+        (REPO_ROOT / "assignments" / "a3_lstm" / "lstm.py").read_text()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    excluded = config.Autograde.exclude_overwriting
+    for package in ("a2_bptt_gradients", "a3_lstm"):
+        modules = sorted(p.relative_to(course / "source" / package).as_posix()
+                         for p in (course / "source" / package).glob("assignments/**/*.py"))
+        assert modules and sorted(excluded[package]) == modules
+    assert config.CourseDirectory.root == str(course.resolve())
+    assert config.Execute.timeout >= 60
+
+
+def test_unknown_assignment_is_refused(tmp_path):
+    with pytest.raises(notebooks.NotebookBuildError):
+        notebooks.write_source(tmp_path, MANIFEST, ["a9"])
+
+
+def test_release_check_catches_an_unstripped_notebook(tmp_path):
+    notebooks.write_source(tmp_path, MANIFEST, ["a4"])
+    shutil.copytree(tmp_path / "source" / "a4_gru", tmp_path / "release" / "a4_gru")
+    problems = notebooks.release_problems(tmp_path, "a4_gru")
+    assert any("check_tasks" in problem for problem in problems)
+    assert any("gru_forward(x, h_init" in problem for problem in problems)
