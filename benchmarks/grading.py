@@ -1,12 +1,12 @@
-"""Benchmark: grading time of one submission and of a class, as ratios to a baseline run in the same process.
+"""Benchmark: grading time of one submission and of a class, as ratios to baselines measured in the same run.
 
-Baseline: starting a plain Python process that imports numpy (what any
-per-submission sandbox pays at least; the notebooks that would allow a
-comparison with ``nbgrader autograde`` do not exist yet). Every figure is the
-median of ``--repeats`` runs, and is printed both in seconds and as a multiple of
-the baseline, since machines here are noisy.
+Baselines: ``nbgrader autograde`` of one student's notebook of the same
+assignment (kernel start and the notebook's graded cells, which call the same
+checks), and starting a plain Python process that imports numpy (what any
+per-submission sandbox pays at least). Every figure is the median of
+``--repeats`` runs, printed in seconds and as a ratio, since machines here are noisy.
 
-    python benchmarks/grading.py [--class-size 200] [--repeats 3] [--jobs 2]
+    python benchmarks/grading.py [--class-size 200] [--repeats 3] [--jobs 2] [--assignment a4]
 """
 
 import argparse
@@ -19,7 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+from autograder import notebooks  # noqa: E402
 from autograder.grade import grade_many, grade_submission  # noqa: E402
+from autograder.manifest import load_manifest  # noqa: E402
 from autograder.samples import SAMPLES_DIR  # noqa: E402
 
 
@@ -37,7 +42,21 @@ def main():
     parser.add_argument("--class-size", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--assignment", default="a4", help="assignment of the nbgrader comparison")
     args = parser.parse_args()
+    package = load_manifest().assignment(args.assignment).package
+
+    with tempfile.TemporaryDirectory(prefix="rnn-bench-") as tmp:
+        course = Path(tmp) / "course"
+        notebooks.build_course(course, names=[args.assignment])
+        student = course / "submitted" / "bench" / package
+        shutil.copytree(course / "release" / package, student)
+        shutil.rmtree(student / "assignments")
+        shutil.copytree(ROOT / "solutions", student / "assignments", ignore=shutil.ignore_patterns("__pycache__"))
+        autograde = median_seconds(lambda: notebooks.nbgrader(["autograde", package, "--force"], course),
+                                   args.repeats)
+    ours = median_seconds(lambda: grade_submission(SAMPLES_DIR / "complete", assignment_ids=[args.assignment],
+                                                   seed=1), args.repeats)
 
     baseline = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True),
                               max(5, args.repeats))
@@ -46,6 +65,8 @@ def main():
     classroom = [samples[i % len(samples)] for i in range(args.class_size)]
     whole = median_seconds(lambda: grade_many(classroom, seed=1, jobs=args.jobs), args.repeats)
 
+    print(f"nbgrader autograde, one student, {package:<18} {autograde:8.3f} s   1.0x")
+    print(f"course grade, one student, {package:<24} {ours:8.3f} s   {ours / autograde:.2f}x nbgrader autograde")
     print(f"baseline: python process start + import numpy      {baseline:8.3f} s   1.0x")
     print(f"grade one full submission (49 tasks, 3 shapes each)  {one:8.3f} s   {one / baseline:.1f}x baseline")
     print(f"grade a class of {args.class_size} mixed samples, {args.jobs} jobs       {whole:8.3f} s   "
