@@ -97,24 +97,27 @@ def grade_tasks(task_ids, root=None, seed=None, limits=None):
 
 def format_results(results, seed):
     """Plain-text report of the tasks that lost points: checks failed, hints, and the seed."""
+    from tests.public.messages import t
+
     lines = []
     for task in results:
         if task.passed:
             continue
-        lines.append(f"Task {task.task_id} ({task.function}, {task.title}): {task.points:g}/{task.max_points:g} points")
+        lines.append(t("notebook.task_line", task_id=task.task_id, function=task.function, title=task.title,
+                       points=f"{task.points:g}", max_points=f"{task.max_points:g}"))
         failed = {}  # detail -> labels of the checks that failed with it (same problem on several shapes)
         for label, ok, detail in task.checks:
             if not ok:
                 failed.setdefault(detail, []).append(label)
         for detail, labels in failed.items():
-            where = "every check" if len(labels) == len(task.checks) else "; ".join(labels)
+            where = t("notebook.every_check") if len(labels) == len(task.checks) else "; ".join(labels)
             lines.append(f"  - {where}: {detail}")
         for hint in task.hints:
-            lines.append(f"  hint: {hint}")
+            lines.append("  " + t("report.hint", hint=hint))
     total = sum(task.points for task in results)
     top = sum(task.max_points for task in results)
-    lines.append(f"{total:g}/{top:g} points on tasks {', '.join(task.task_id for task in results)} "
-                 f"(fresh random inputs, seed {seed})")
+    lines.append(t("notebook.total_line", points=f"{total:g}", max_points=f"{top:g}",
+                   tasks=", ".join(task.task_id for task in results), seed=seed))
     return "\n".join(lines)
 
 
