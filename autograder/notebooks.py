@@ -2,10 +2,11 @@
 
 The notebooks are kept in git as jupytext percent-format text
 (``notebooks/<package>.py``, one per assignment, nbgrader cell metadata in the
-cell headers). This verb writes an nbgrader course directory::
+cell headers; the Korean edition ``notebooks/<package>.ko.py`` has the same
+cells with the Markdown translated). This verb writes an nbgrader course directory::
 
     DIR/nbgrader_config.py                         copy of the repository's nbgrader_config.py
-    DIR/source/<package>/<package>.ipynb           the notebook (kernel python3)
+    DIR/source/<package>/<package>.ipynb           the notebook (kernel python3), in the language of --lang
     DIR/source/<package>/assignments/...           the student stubs (from the committed assignments/):
                                                    the assignment's package, the packages it imports, common/
     DIR/release/<package>/...                      written by ``nbgrader generate_assignment <package> --force``
@@ -32,7 +33,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .manifest import REPO_ROOT, load_manifest
+from .manifest import LANGUAGES, REPO_ROOT, load_manifest
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 STUBS_DIR = REPO_ROOT / "assignments"
@@ -48,9 +49,13 @@ class NotebookBuildError(RuntimeError):
     """A notebook is missing or malformed, or an nbgrader command failed."""
 
 
-def notebook_path(assignment, notebooks_dir=NOTEBOOKS_DIR):
-    """notebooks/<package>.py, the jupytext source of an assignment's notebook."""
-    return Path(notebooks_dir) / f"{assignment.package}.py"
+def notebook_path(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
+    """notebooks/<package>.py (English) or notebooks/<package>.<lang>.py, the jupytext source of an
+    assignment's notebook."""
+    if lang not in LANGUAGES:
+        raise NotebookBuildError(f"unknown notebook language {lang!r}; choose from {', '.join(LANGUAGES)}")
+    suffix = ".py" if lang == "en" else f".{lang}.py"
+    return Path(notebooks_dir) / f"{assignment.package}{suffix}"
 
 
 def read_notebook(path):
@@ -196,9 +201,12 @@ def select_assignments(manifest, names=None):
     return chosen
 
 
-def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, stubs_dir=STUBS_DIR):
-    """Write nbgrader_config.py and source/<package>/ into the course directory ``out``; returns the packages."""
+def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, stubs_dir=STUBS_DIR, lang=None):
+    """Write nbgrader_config.py and source/<package>/ into the course directory ``out``; returns the packages.
+
+    ``lang`` picks the notebooks' language (default: the manifest's ``course.language``)."""
     manifest = manifest or load_manifest()
+    lang = lang or manifest.language
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CONFIG_FILE, out / "nbgrader_config.py")
@@ -207,10 +215,11 @@ def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, st
         folder = out / "source" / assignment.package
         if folder.exists():
             shutil.rmtree(folder)
-        nb = read_notebook(notebook_path(assignment, notebooks_dir))
+        path = notebook_path(assignment, notebooks_dir, lang)
+        nb = read_notebook(path)
         problems = notebook_problems(nb, assignment)
         if problems:
-            raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)}:\n  " + "\n  ".join(problems))
+            raise NotebookBuildError(f"{path}:\n  " + "\n  ".join(problems))
         write_ipynb(nb, folder / f"{assignment.package}.ipynb")
         copy_student_package(assignment.package, folder, stubs_dir)
         written.append(assignment.package)
@@ -274,9 +283,9 @@ def generate_assignments(out, packages):
     return [Path(out) / "release" / package for package in packages]
 
 
-def build_course(out, manifest=None, names=None, generate=True):
+def build_course(out, manifest=None, names=None, generate=True, lang=None):
     """The whole verb: source/ and nbgrader_config.py, then the student versions in release/."""
-    packages = write_source(out, manifest, names)
+    packages = write_source(out, manifest, names, lang=lang)
     if generate:
         generate_assignments(out, packages)
     return packages
@@ -289,12 +298,16 @@ def add_arguments(parser):
                         help="only this assignment, by ID (a1) or package (a1_vanilla_rnn); repeatable")
     parser.add_argument("--no-generate", action="store_true",
                         help="write source/ and nbgrader_config.py only, do not run nbgrader generate_assignment")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="language of the notebooks: en uses notebooks/<a>.py, ko notebooks/<a>.ko.py "
+                             "(default: course.yml's course.language)")
 
 
 def run(args):
     manifest_path = getattr(args, "manifest", None)
     manifest = load_manifest(manifest_path) if manifest_path else load_manifest()
-    packages = build_course(args.out, manifest, args.assignment, generate=not args.no_generate)
+    packages = build_course(args.out, manifest, args.assignment, generate=not args.no_generate,
+                            lang=getattr(args, "lang", None) or manifest.language)
     for package in packages:
         print(f"wrote {args.out / 'source' / package}" +
               ("" if args.no_generate else f" and {args.out / 'release' / package}"))
