@@ -16,6 +16,7 @@ Verbs (one module each):
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -244,11 +245,12 @@ def build_parser():
     experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
     experiment.add_argument("--seed", type=int, default=0)
     experiment.set_defaults(func=cmd_experiment)
-    from . import notebooks
+    if importlib.util.find_spec("autograder.notebooks") is not None:  # not part of a grader bundle
+        from . import notebooks
 
-    nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
-    notebooks.add_arguments(nbgrader)
-    nbgrader.set_defaults(func=notebooks.run)
+        nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
+        notebooks.add_arguments(nbgrader)
+        nbgrader.set_defaults(func=notebooks.run)
     verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
     return parser
 

@@ -65,6 +65,17 @@ def test_bundle_holds_exactly_what_grading_needs(tmp_path):
         assert not name.endswith((".md", "test_tasks.py", "conftest.py", ".pkl")), name
 
 
+def test_the_bundles_cli_starts_with_only_the_bundled_modules(tmp_path):
+    from autograder.bundle import extract_bundle
+
+    root = extract_bundle(write_bundle(tmp_path / "grader.tar.gz"), tmp_path / "x")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
+    result = subprocess.run([sys.executable, "-m", "autograder.cli", "--help"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "grade" in result.stdout
+
+
 def test_grading_with_the_bundle_matches_the_working_tree(tmp_path):
     bundle = write_bundle(tmp_path / "grader.tar.gz")
     out = tmp_path / "report.json"
