@@ -9,26 +9,15 @@ oracle tests are skipped, unless ``RNN_COURSE_REQUIRE_ORACLE=1`` (set by
 """
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def task_marker(task_id):
-    """The pytest marker name of a task ID: "3.4" -> "task3_4"."""
-    return "task" + task_id.replace(".", "_")
+from tests.public.conftest import pytest_configure as register_task_markers
 
 
 def pytest_configure(config):
-    manifest = yaml.safe_load((REPO_ROOT / "course.yml").read_text(encoding="utf-8"))
-    for assignment in manifest["assignments"]:
-        config.addinivalue_line("markers", f"{assignment['id']}: tests of assignment {assignment['id']}")
-        for task in assignment["tasks"]:
-            config.addinivalue_line("markers", f"{task_marker(task['id'])}: Task {task['id']} ({task['function']})")
+    register_task_markers(config)  # task and assignment markers, from course.yml (shared with the public tests)
     config.addinivalue_line("markers", "oracle: compares against PyTorch")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
 
