@@ -2,8 +2,9 @@
 
 The notebooks are kept in git as jupytext percent-format text
 (``notebooks/<package>.py``, one per assignment, nbgrader cell metadata in the
-cell headers; the Korean edition ``notebooks/<package>.ko.py`` has the same
-cells with the Markdown translated). This verb writes an nbgrader course directory::
+cell headers). Other languages keep only their Markdown cells, in order, in
+``notebooks/translations/<package>.<lang>.md``; the code cells always come from
+the English notebook. This verb writes an nbgrader course directory::
 
     DIR/nbgrader_config.py                         copy of the repository's nbgrader_config.py
     DIR/source/<package>/<package>.ipynb           the notebook (kernel python3), in the language of --lang
@@ -15,14 +16,8 @@ where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
 call :func:`autograder.notebook_checks.check_tasks`, so ``nbgrader autograde``
 grades with the hidden graders' machinery; the kernel must run where this
-course is installed.
-
-Wiring (autograder/cli.py)::
-
-    from . import notebooks
-    sub = verbs.add_parser("nbgrader", help="write the nbgrader course directory")
-    notebooks.add_arguments(sub)
-    sub.set_defaults(func=notebooks.run)
+course is installed. ``autograder/cli.py`` registers the verb with
+:func:`add_arguments` and :func:`run`.
 """
 
 import ast
@@ -42,6 +37,7 @@ STUDENT_PACKAGE = "assignments"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SIBLING_IMPORT = re.compile(r"^\s*from \.\.(\w+)", re.MULTILINE)
 GRADE_ID = re.compile(r"[a-zA-Z0-9_-]+")
+TRANSLATION_CELL = re.compile(r"^<!-- markdown cell (\d+) -->$", re.MULTILINE)
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
@@ -49,13 +45,45 @@ class NotebookBuildError(RuntimeError):
     """A notebook is missing or malformed, or an nbgrader command failed."""
 
 
-def notebook_path(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
-    """notebooks/<package>.py (English) or notebooks/<package>.<lang>.py, the jupytext source of an
-    assignment's notebook."""
+def notebook_path(assignment, notebooks_dir=NOTEBOOKS_DIR):
+    """notebooks/<package>.py, the jupytext source of an assignment's (English) notebook."""
+    return Path(notebooks_dir) / f"{assignment.package}.py"
+
+
+def translation_path(assignment, lang, notebooks_dir=NOTEBOOKS_DIR):
+    """notebooks/translations/<package>.<lang>.md: the Markdown cells of the notebook in ``lang``, in order."""
+    return Path(notebooks_dir) / "translations" / f"{assignment.package}.{lang}.md"
+
+
+def read_translation(path):
+    """The Markdown cells of a translation file, each introduced by ``<!-- markdown cell N -->`` (N = 1, 2, ...)."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookBuildError(f"{path}: translation not found")
+    parts = TRANSLATION_CELL.split(path.read_text(encoding="utf-8"))
+    numbers, cells = parts[1::2], [text.strip("\n") for text in parts[2::2]]
+    if numbers != [str(n) for n in range(1, len(numbers) + 1)]:
+        raise NotebookBuildError(f"{path}: cell markers must be numbered 1, 2, 3, ... (found {numbers})")
+    return cells
+
+
+def load_notebook(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
+    """The assignment's notebook in ``lang``: the English notebook, with its Markdown cells replaced by the
+    translation's for another language (code cells, metadata and order always come from the English one)."""
     if lang not in LANGUAGES:
         raise NotebookBuildError(f"unknown notebook language {lang!r}; choose from {', '.join(LANGUAGES)}")
-    suffix = ".py" if lang == "en" else f".{lang}.py"
-    return Path(notebooks_dir) / f"{assignment.package}{suffix}"
+    nb = read_notebook(notebook_path(assignment, notebooks_dir))
+    if lang == "en":
+        return nb
+    path = translation_path(assignment, lang, notebooks_dir)
+    cells = read_translation(path)
+    markdown = [cell for cell in nb.cells if cell.cell_type == "markdown"]
+    if len(cells) != len(markdown):
+        raise NotebookBuildError(f"{path}: {len(cells)} Markdown cells, but the English notebook has "
+                                 f"{len(markdown)}")
+    for cell, text in zip(markdown, cells):
+        cell.source = text
+    return nb
 
 
 def read_notebook(path):
@@ -215,11 +243,10 @@ def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, st
         folder = out / "source" / assignment.package
         if folder.exists():
             shutil.rmtree(folder)
-        path = notebook_path(assignment, notebooks_dir, lang)
-        nb = read_notebook(path)
+        nb = load_notebook(assignment, notebooks_dir, lang)
         problems = notebook_problems(nb, assignment)
         if problems:
-            raise NotebookBuildError(f"{path}:\n  " + "\n  ".join(problems))
+            raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}):\n  " + "\n  ".join(problems))
         write_ipynb(nb, folder / f"{assignment.package}.ipynb")
         copy_student_package(assignment.package, folder, stubs_dir)
         written.append(assignment.package)
@@ -299,7 +326,8 @@ def add_arguments(parser):
     parser.add_argument("--no-generate", action="store_true",
                         help="write source/ and nbgrader_config.py only, do not run nbgrader generate_assignment")
     parser.add_argument("--lang", choices=LANGUAGES,
-                        help="language of the notebooks: en uses notebooks/<a>.py, ko notebooks/<a>.ko.py "
+                        help="language of the notebooks' prose: en as in notebooks/<a>.py, ko with the Markdown "
+                             "cells of notebooks/translations/<a>.ko.md "
                              "(default: course.yml's course.language)")
 
 

@@ -48,8 +48,7 @@ def student_version(nb):
 def test_every_assignment_has_a_notebook():
     for assignment in ASSIGNMENTS:
         assert notebooks.notebook_path(assignment).is_file(), f"notebooks/{assignment.package}.py is missing"
-    # <package>.py is the English notebook; <package>.<lang>.py are its translations (tests/notebooks/test_notebooks_ko.py)
-    extra = {path.stem.split(".")[0] for path in notebooks.NOTEBOOKS_DIR.glob("*.py")} - {a.package for a in ASSIGNMENTS}
+    extra = {path.stem for path in notebooks.NOTEBOOKS_DIR.glob("*.py")} - {a.package for a in ASSIGNMENTS}
     assert not extra, f"notebooks without an assignment in course.yml: {sorted(extra)}"
 
 

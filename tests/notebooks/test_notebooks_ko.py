@@ -1,9 +1,10 @@
-"""The Korean edition of the notebooks (``notebooks/<package>.ko.py``).
+"""The Korean edition of the notebooks: English notebooks with the Markdown cells of
+``notebooks/translations/<package>.ko.md``.
 
-Each Korean notebook is its English twin with only the Markdown cells
-translated: same number of cells, the same code cells (source and nbgrader
-metadata) in the same order, and Korean prose in the Markdown cells.
-``course nbgrader --lang ko`` builds the source tree from these files.
+The translation holds only prose; ``notebooks.load_notebook(assignment, lang="ko")``
+puts it into the English notebook, so the code cells exist once. These tests check
+that every translation fits its notebook (same number of Markdown cells, numbered
+markers), that its prose is Korean, and that ``course nbgrader --lang ko`` uses it.
 """
 
 import re
@@ -37,30 +38,26 @@ def _markdown_is_korean(nb):
 @pytest.fixture(scope="module", params=ASSIGNMENTS, ids=IDS)
 def pair(request):
     assignment = request.param
-    english = notebooks.read_notebook(notebooks.notebook_path(assignment))
-    korean = notebooks.read_notebook(notebooks.notebook_path(assignment, lang="ko"))
-    return assignment, english, korean
+    return assignment, notebooks.load_notebook(assignment), notebooks.load_notebook(assignment, lang="ko")
 
 
-def test_korean_notebook_paths():
+def test_translation_files_exist_and_unknown_languages_are_refused():
     for assignment in ASSIGNMENTS:
-        assert notebooks.notebook_path(assignment, lang="en") == notebooks.notebook_path(assignment)
-        path = notebooks.notebook_path(assignment, lang="ko")
-        assert path == REPO_ROOT / "notebooks" / f"{assignment.package}.ko.py"
+        path = notebooks.translation_path(assignment, "ko")
+        assert path == REPO_ROOT / "notebooks" / "translations" / f"{assignment.package}.ko.md"
         assert path.is_file(), f"{path} is missing"
-    with pytest.raises(notebooks.NotebookBuildError):
-        notebooks.notebook_path(ASSIGNMENTS[0], lang="fr")
+    with pytest.raises(notebooks.NotebookBuildError, match="unknown notebook language"):
+        notebooks.load_notebook(ASSIGNMENTS[0], lang="fr")
 
 
-def test_korean_notebook_parses_with_jupytext(pair):
-    import jupytext
+def test_translation_has_one_cell_per_english_markdown_cell(pair):
+    assignment, english, _ = pair
+    cells = notebooks.read_translation(notebooks.translation_path(assignment, "ko"))
+    assert len(cells) == sum(cell.cell_type == "markdown" for cell in english.cells)
+    assert all(cell.strip() for cell in cells)
 
-    assignment, _, _ = pair
-    nb = jupytext.read(notebooks.notebook_path(assignment, lang="ko"), fmt="py:percent")
-    assert nb.cells
 
-
-def test_same_cells_and_identical_code(pair):
+def test_korean_notebook_has_the_english_code_cells(pair):
     _, english, korean = pair
     assert len(korean.cells) == len(english.cells)
     for index, (en, ko) in enumerate(zip(english.cells, korean.cells)):
@@ -68,23 +65,8 @@ def test_same_cells_and_identical_code(pair):
         if en.cell_type == "code":
             assert ko.source == en.source, f"code cell {index} differs"
             assert ko.metadata == en.metadata, f"code cell {index}: metadata differs"
-
-
-def test_code_cells_are_byte_identical_in_the_text(pair):
-    """Every line of the English file outside Markdown cells is in the Korean file, in the same order."""
-    assignment, _, _ = pair
-
-    def non_markdown_lines(path):
-        lines, in_markdown = [], False
-        for line in path.read_text(encoding="utf-8").split("\n"):
-            if line.startswith("# %%"):
-                in_markdown = line == "# %% [markdown]"
-            if not (in_markdown and line.startswith("#") and not line.startswith("# %%")):
-                lines.append(line)
-        return lines
-
-    assert non_markdown_lines(notebooks.notebook_path(assignment, lang="ko")) == \
-        non_markdown_lines(notebooks.notebook_path(assignment))
+        else:
+            assert ko.source != en.source, f"Markdown cell {index} is not translated"
 
 
 def test_markdown_is_korean(pair):
@@ -96,6 +78,19 @@ def test_markdown_is_korean(pair):
 def test_korean_notebook_is_valid(pair):
     assignment, _, korean = pair
     assert notebooks.notebook_problems(korean, assignment) == []
+
+
+def test_a_translation_that_does_not_fit_its_notebook_is_an_error(tmp_path):
+    assignment = ASSIGNMENTS[0]
+    (tmp_path / "translations").mkdir()
+    (tmp_path / f"{assignment.package}.py").write_text(notebooks.notebook_path(assignment).read_text())
+    translation = tmp_path / "translations" / f"{assignment.package}.ko.md"
+    translation.write_text("<!-- markdown cell 1 -->\n하나\n")
+    with pytest.raises(notebooks.NotebookBuildError, match="1 Markdown cells, but the English notebook has"):
+        notebooks.load_notebook(assignment, tmp_path, lang="ko")
+    translation.write_text("<!-- markdown cell 1 -->\n하나\n<!-- markdown cell 3 -->\n셋\n")
+    with pytest.raises(notebooks.NotebookBuildError, match="numbered 1, 2, 3"):
+        notebooks.load_notebook(assignment, tmp_path, lang="ko")
 
 
 def test_course_nbgrader_lang_ko(tmp_path):
