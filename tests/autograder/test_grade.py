@@ -1,7 +1,6 @@
 """The hidden graders: scores, isolation against hostile code, partial credit, hints, batch grading."""
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 

@@ -35,8 +35,8 @@ def _relu_preactivations(x, h0, Wx, Wh, b):
     """Every pre-activation of a ReLU RNN run over x (N, T, D) or one step x (N, D); spec-side, not graded code."""
     steps = x[:, None] if x.ndim == 2 else x
     h, out = h0, []
-    for t in range(steps.shape[1]):
-        a = steps[:, t] @ Wx + h @ Wh + b
+    for step in range(steps.shape[1]):
+        a = steps[:, step] @ Wx + h @ Wh + b
         out.append(a)
         h = np.maximum(a, 0.0)
     return np.stack(out)
