@@ -9,7 +9,7 @@ next to ``source/<assignment>/`` (one notebook and the student package
     nbgrader generate_feedback a1_vanilla_rnn --force
     nbgrader export
 
-The graded cells call ``autograder.notebook_checks.check_tasks``, so the kernel
+The graded cells call ``autograder.grading.notebook_checks.check_tasks``, so the kernel
 (``python3``) must run in an environment where this course is installed
 (``pip install -e .``): it holds the hidden graders and the reference.
 """

@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
-from autograder import notebooks  # noqa: E402
-from autograder.grade import grade_many, grade_submission  # noqa: E402
-from autograder.manifest import load_manifest  # noqa: E402
-from autograder.samples import SAMPLES_DIR  # noqa: E402
+from autograder.authoring import notebooks  # noqa: E402
+from autograder.grading.grade import grade_many, grade_submission  # noqa: E402
+from autograder.runtime.manifest import load_manifest  # noqa: E402
+from autograder.authoring.samples import SAMPLES_DIR  # noqa: E402
 
 
 def median_seconds(function, repeats):

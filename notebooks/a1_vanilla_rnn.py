@@ -138,7 +138,7 @@ show(gradient_errors(rnn_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, rnn_b
 # %% nbgrader={"grade": true, "grade_id": "check_rnn", "locked": true, "points": 11, "schema_version": 3, "solution": false}
 # Tasks 1.1, 1.2, 1.3, 1.4
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["1.1", "1.2", "1.3", "1.4"])
 ### END HIDDEN TESTS
 
@@ -179,7 +179,7 @@ print(f"dscores  {norm_error(dscores, numeric):.1e}")
 # %% nbgrader={"grade": true, "grade_id": "check_output_layers", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # Tasks 1.5, 1.6, 1.7
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["1.5", "1.6", "1.7"])
 ### END HIDDEN TESTS
 
@@ -232,7 +232,7 @@ print(decode(sample(params, np.zeros((1, 8)), int(encode("h")[0]), 12, rng=np.ra
 # %% nbgrader={"grade": true, "grade_id": "check_char_lm", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 # Tasks 1.8, 1.9, 1.10
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["1.8", "1.9", "1.10"])
 ### END HIDDEN TESTS
 
@@ -327,7 +327,7 @@ show(gradient_errors(lambda v, h0, Wx, Wh, b: one_to_many_forward(v, h0, Wx, Wh,
 # %% nbgrader={"grade": true, "grade_id": "check_architectures", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 # Tasks 1.11, 1.12, 1.13, 1.14
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["1.11", "1.12", "1.13", "1.14"])
 ### END HIDDEN TESTS
 
@@ -367,7 +367,7 @@ print(f"dWx[0]  {norm_error(dlayers[0][0], numeric):.1e}")
 # %% nbgrader={"grade": true, "grade_id": "check_stacked", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # Tasks 1.15, 1.16
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["1.15", "1.16"])
 ### END HIDDEN TESTS
 

@@ -112,7 +112,7 @@ for W in (W_radius, W_orthogonal, init_identity(32)):
 # %% nbgrader={"grade": true, "grade_id": "check_initializers", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Tasks 2.5, 2.6, 2.7
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.5", "2.6", "2.7"])
 ### END HIDDEN TESTS
 
@@ -144,7 +144,7 @@ print(np.allclose(relu_rnn_step_forward(np.zeros((N, D)), h_state, Wx, init_iden
 # %% nbgrader={"grade": true, "grade_id": "check_relu_rnn", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Tasks 2.8, 2.9
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.8", "2.9"])
 ### END HIDDEN TESTS
 
@@ -216,7 +216,7 @@ print({k: round(float(v), 3) for k, v in slopes.items()}, np.log([0.5, 1.0, 1.5]
 # %% nbgrader={"grade": true, "grade_id": "check_gradient_norms", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Task 2.4
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.4"])
 ### END HIDDEN TESTS
 
@@ -316,7 +316,7 @@ plt.show()
 # %% nbgrader={"grade": true, "grade_id": "check_clipping", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # Tasks 2.2, 2.3
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.2", "2.3"])
 ### END HIDDEN TESTS
 
@@ -413,7 +413,7 @@ plt.show()
 # %% nbgrader={"grade": true, "grade_id": "check_truncated_bptt", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 # Task 2.1
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.1"])
 ### END HIDDEN TESTS
 
@@ -482,7 +482,7 @@ plt.show()
 # %% nbgrader={"grade": true, "grade_id": "check_adding_problem", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # Task 2.10
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["2.10"])
 ### END HIDDEN TESTS
 

@@ -109,7 +109,7 @@ print(c.round(3), hidden_state(c, o).round(3))
 # %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 # Tasks 3.1, 3.2, 3.3, 3.4, 3.5, 3.6
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"])
 ### END HIDDEN TESTS
 
@@ -155,7 +155,7 @@ print(f"      da  {norm_error(da, numerical_gradient_array(all_gates, a.copy(), 
 # %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 # Tasks 3.7, 3.8, 3.9
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["3.7", "3.8", "3.9"])
 ### END HIDDEN TESTS
 
@@ -200,7 +200,7 @@ show(gradient_errors(lstm_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, lstm
 # %% nbgrader={"grade": true, "grade_id": "check_lstm", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 # Tasks 3.10, 3.11, 3.12, 3.13
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["3.10", "3.11", "3.12", "3.13"])
 ### END HIDDEN TESTS
 

@@ -109,7 +109,7 @@ print(r.round(3), z.round(3), n.round(3), gru_hidden_update(n, z, np.zeros((1, H
 # %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # Tasks 4.1, 4.2, 4.3, 4.4
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["4.1", "4.2", "4.3", "4.4"])
 ### END HIDDEN TESTS
 
@@ -148,7 +148,7 @@ show(gradient_errors(candidate_of, dict(ax_n=ax_n, ah_n=ah_n, r=r), dn, candidat
 # %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 # Tasks 4.5, 4.6
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["4.5", "4.6"])
 ### END HIDDEN TESTS
 
@@ -184,7 +184,7 @@ show(gradient_errors(gru_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, bx=bx, bh=bh), 
 # %% nbgrader={"grade": true, "grade_id": "check_gru", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 # Tasks 4.7, 4.8, 4.9, 4.10
 ### BEGIN HIDDEN TESTS
-from autograder.notebook_checks import check_tasks
+from autograder.grading.notebook_checks import check_tasks
 check_tasks(["4.7", "4.8", "4.9", "4.10"])
 ### END HIDDEN TESTS
 

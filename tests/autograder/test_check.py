@@ -1,8 +1,8 @@
 """``course check`` passes: reference full marks, stubs zero, every catalogued mistake caught (100%)."""
 
-from autograder import mistakes
-from autograder.check import run_check
-from autograder.cli import main
+from autograder.grading import mistakes
+from autograder.authoring.check import run_check
+from autograder.authoring.cli import main
 
 
 def test_self_check_passes_with_full_mutation_score():

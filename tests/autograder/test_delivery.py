@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.bundle import write_bundle
-from autograder.grade import grade_submission
-from autograder.gradescope import write_autograder_zip
-from autograder.manifest import REPO_ROOT, load_manifest
-from autograder.release import build_student_repo
+from autograder.authoring.bundle import write_bundle
+from autograder.grading.grade import grade_submission
+from autograder.authoring.gradescope import write_autograder_zip
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.authoring.release import build_student_repo
 
 SAMPLES = REPO_ROOT / "examples" / "submissions"
 GRADESCOPE_STATUSES = {"passed", "failed"}
@@ -55,22 +55,22 @@ def test_bundle_holds_exactly_what_grading_needs(tmp_path):
     bundle = write_bundle(tmp_path / "grader.tar.gz")
     with tarfile.open(bundle) as archive:
         names = set(archive.getnames())
-    for required in ("grader/course.yml", "grader/autograder/grade.py", "grader/autograder/sandbox_child.py",
-                     "grader/solutions/a3_lstm/lstm.py", "grader/tests/public/harness.py",
-                     "grader/tests/public/cases_a4.py"):
+    for required in ("grader/course.yml", "grader/autograder/grading/grade.py", "grader/autograder/grading/sandbox_child.py",
+                     "grader/solutions/a3_lstm/lstm.py", "grader/autograder/runtime/harness.py",
+                     "grader/autograder/runtime/cases_a4.py"):
         assert required in names, required
     for name in names:
         assert not name.startswith(("grader/assignments", "grader/examples", "grader/tests/reference",
-                                    "grader/tests/autograder", "grader/tests/public/fixtures")), name
+                                    "grader/tests")), name
         assert not name.endswith((".md", "test_tasks.py", "conftest.py", ".pkl")), name
 
 
 def test_the_bundles_cli_starts_with_only_the_bundled_modules(tmp_path):
-    from autograder.bundle import extract_bundle
+    from autograder.authoring.bundle import extract_bundle
 
     root = extract_bundle(write_bundle(tmp_path / "grader.tar.gz"), tmp_path / "x")
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "--help"], cwd=root, env=env,
+    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "--help"], cwd=root, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "grade" in result.stdout
@@ -80,7 +80,7 @@ def test_grading_with_the_bundle_matches_the_working_tree(tmp_path):
     bundle = write_bundle(tmp_path / "grader.tar.gz")
     out = tmp_path / "report.json"
     sample = SAMPLES / "mistake_lstm_gate_order_cs231n"
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "--bundle", str(bundle), str(sample),
+    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", "--bundle", str(bundle), str(sample),
                              "--assignment", "a3", "--seed", "4", "--format", "json", "--out", str(out)],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -102,7 +102,7 @@ def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample):
     archive = write_autograder_zip(tmp_path / "autograder.zip")
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
-        assert {"setup.sh", "run_autograder", "grader/autograder/cli.py"} <= names
+        assert {"setup.sh", "run_autograder", "grader/autograder/authoring/cli.py"} <= names
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
         root = tmp_path / "autograder"
         zf.extractall(root / "source")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import mistakes, reports
-from autograder.grade import SubmissionError, grade_many, grade_submission, open_submission
-from autograder.manifest import REPO_ROOT, load_manifest
-from autograder.sandbox import Limits, run_requests
-from autograder.samples import copy_as_submission
+from autograder.grading import mistakes, reports
+from autograder.grading.grade import SubmissionError, grade_many, grade_submission, open_submission
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.grading.sandbox import Limits, run_requests
+from autograder.authoring.samples import copy_as_submission
 
 FAST = Limits(cpu_seconds=20, wall_seconds_per_request=5)
 HANG = Limits(cpu_seconds=20, wall_seconds_per_request=1)

@@ -9,11 +9,11 @@ import sys
 import pytest
 import yaml
 
-from autograder import reports
-from autograder.grade import grade_submission
-from autograder.manifest import REPO_ROOT, load_manifest
-from autograder.release import build_student_repo
-from tests.public.messages import LANG_ENV, MESSAGES_DIR, catalogue
+from autograder.grading import reports
+from autograder.grading.grade import grade_submission
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.authoring.release import build_student_repo
+from autograder.runtime.messages import LANG_ENV, MESSAGES_DIR, catalogue
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SAMPLES = REPO_ROOT / "examples" / "submissions"
@@ -48,7 +48,7 @@ def test_catalogue_files_are_exactly_the_languages_of_the_course():
 def test_no_user_message_is_a_literal_in_the_grading_code():
     """Problems and report lines come from the catalogue: no English sentence literals in these modules."""
     sentence = re.compile(r"""(problems\.append|return \[)\(?f?["'][a-z]""")
-    for path in ["tests/public/harness.py", "tests/public/cases_a2.py", "autograder/reports.py"]:
+    for path in ["autograder/runtime/harness.py", "autograder/runtime/cases_a2.py", "autograder/grading/reports.py"]:
         text = (REPO_ROOT / path).read_text()
         assert not sentence.search(text), path
 
@@ -104,7 +104,7 @@ def test_grader_reports_in_korean(korean):
 
 def test_grade_cli_lang_option(tmp_path):
     out = tmp_path / "report.md"
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(SAMPLES / "empty"), "--assignment",
+    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", str(SAMPLES / "empty"), "--assignment",
                              "a1", "--seed", "1", "--lang", "ko", "--format", "markdown", "--out", str(tmp_path)],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

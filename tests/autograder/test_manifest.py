@@ -7,7 +7,7 @@ import textwrap
 import pytest
 import yaml
 
-from autograder.manifest import REPO_ROOT, ManifestError, load_manifest
+from autograder.runtime.manifest import REPO_ROOT, ManifestError, load_manifest
 
 
 def test_course_manifest_loads_and_every_task_function_exists():

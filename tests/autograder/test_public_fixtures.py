@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from autograder.manifest import load_manifest
-from autograder.public_fixtures import compute_fixtures
-from tests.public import harness
+from autograder.runtime.manifest import load_manifest
+from autograder.authoring.public_fixtures import FIXTURES_DIR, compute_fixtures
+from autograder.runtime import harness
 
 
 def test_every_task_has_exactly_one_spec_naming_its_function():
@@ -19,7 +19,7 @@ def test_every_task_has_exactly_one_spec_naming_its_function():
 def test_stored_fixtures_equal_a_fresh_computation_from_the_reference():
     fresh = compute_fixtures()
     for assignment_id, per_task in fresh.items():
-        stored = harness.read_fixtures(assignment_id)
+        stored = harness.read_fixtures(assignment_id, FIXTURES_DIR)
         assert set(stored) == set(per_task), f"{assignment_id}: run `course fixtures`"
         for task_id, cases in per_task.items():
             assert len(stored[task_id]) == len(cases), task_id
@@ -46,7 +46,7 @@ def test_reference_passes_its_own_gradient_checks_on_the_public_inputs():
 
 def test_fixture_inputs_are_float64_where_floating():
     for assignment in load_manifest().assignments:
-        for task_id, cases in harness.read_fixtures(assignment.id).items():
+        for task_id, cases in harness.read_fixtures(assignment.id, FIXTURES_DIR).items():
             for case in cases:
                 for name, value in harness.flatten(case["inputs"]).items():
                     if np.issubdtype(value.dtype, np.floating):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
-from autograder.leak_scan import scan_for_solution_lines
-from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.authoring import release
+from autograder.authoring.leak_scan import scan_for_solution_lines
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 
 def _differences(left, right):
@@ -47,7 +47,7 @@ def test_release_tree_contents_and_no_leak(tmp_path):
     build = release.build_student_repo(out)
     names = {str(path) for path in build.written}
     for required in ("README.md", "pyproject.toml", "course.yml", "tests/conftest.py", "tests/test_tasks.py",
-                     "tests/harness.py", "assignments/a3_lstm/lstm.py", "assignments/a3_lstm/README.md"):
+                     "rnn_course_runtime/harness.py", "assignments/a3_lstm/lstm.py", "assignments/a3_lstm/README.md"):
         assert required in names, required
     for path in out.rglob("*"):
         relative = path.relative_to(out)
@@ -97,7 +97,7 @@ def test_marker_error_in_a_solution_aborts_the_build(tmp_path):
     rnn = solutions / "a1_vanilla_rnn" / "rnn.py"
     rnn.write_text(rnn.read_text().replace("    # END SOLUTION\n", "", 1))
     build = release.Build(load_manifest(), tmp_path / "out", solutions_dir=solutions)
-    from autograder.solution_markers import MarkerError
+    from autograder.authoring.solution_markers import MarkerError
 
     with pytest.raises(MarkerError, match=r"a1_vanilla_rnn/rnn.py:\d+: line inside the solution block"):
         release.run_steps(build, release.ASSIGNMENT_STEPS)

@@ -2,8 +2,8 @@
 
 import filecmp
 
-from autograder.demo import run_demo
-from autograder.samples import SAMPLES_DIR, write_samples
+from autograder.authoring.demo import run_demo
+from autograder.authoring.samples import SAMPLES_DIR, write_samples
 
 
 def _tree_diff(left, right):

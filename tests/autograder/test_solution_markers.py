@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.solution_markers import MarkerError, find_blocks, strip_solutions
+from autograder.authoring.solution_markers import MarkerError, find_blocks, strip_solutions
 
 GOOD = (
     "import numpy as np\n"  # line 1
@@ -76,8 +76,8 @@ def test_block_in_a_function_that_is_not_a_task_aborts():
 
 
 def test_every_solution_file_parses_under_the_grammar():
-    from autograder.manifest import load_manifest
-    from autograder.release import SOLUTIONS_DIR, _tasks_by_file
+    from autograder.runtime.manifest import load_manifest
+    from autograder.authoring.release import SOLUTIONS_DIR, _tasks_by_file
 
     tasks = _tasks_by_file(load_manifest())
     for (package, file), functions in tasks.items():

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def _junit(path):
 def student_repo(tmp_path_factory, student_venv):
     root = tmp_path_factory.mktemp("release")
     repo = root / "student"
-    result = _run([sys.executable, "-m", "autograder.cli", "release", "--out", str(repo)], cwd=REPO_ROOT)
+    result = _run([sys.executable, "-m", "autograder.authoring.cli", "release", "--out", str(repo)], cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     venv = student_venv
     install = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",

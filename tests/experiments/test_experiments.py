@@ -1,4 +1,4 @@
-"""Quick runs of every experiment in ``autograder.experiments``: figures written, outcomes as expected.
+"""Quick runs of every experiment in ``autograder.authoring.experiments``: figures written, outcomes as expected.
 
 Each experiment runs with ``quick=True`` (a few seconds) and a fixed seed; the
 assertions compare quantities measured by the run with each other or with the
@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.experiments import EXPERIMENTS
+from autograder.authoring.experiments import EXPERIMENTS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -23,9 +23,10 @@ import shutil
 
 import pytest
 
-from autograder import mistakes, notebooks
-from autograder.grade import grade_submission
-from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.authoring import notebooks
+from autograder.grading import mistakes
+from autograder.grading.grade import grade_submission
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 pytestmark = pytest.mark.slow
 

@@ -21,9 +21,10 @@ import warnings
 
 import pytest
 
-from autograder import mistakes, notebooks
-from autograder.manifest import REPO_ROOT, load_manifest
-from autograder.notebook_checks import NotebookCheckError, check_tasks, find_submission_root
+from autograder.authoring import notebooks
+from autograder.grading import mistakes
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.grading.notebook_checks import NotebookCheckError, check_tasks, find_submission_root
 
 MANIFEST = load_manifest()
 ASSIGNMENTS = list(MANIFEST.assignments)
@@ -79,7 +80,7 @@ def test_graded_cells_hide_their_checks(assignment_nb):
             lines = cell.source.splitlines()
             assert "### BEGIN HIDDEN TESTS" in lines and "### END HIDDEN TESTS" in lines
             hidden = lines[lines.index("### BEGIN HIDDEN TESTS") + 1:lines.index("### END HIDDEN TESTS")]
-            assert hidden[0] == "from autograder.notebook_checks import check_tasks"
+            assert hidden[0] == "from autograder.grading.notebook_checks import check_tasks"
             assert hidden[-1].startswith("check_tasks(")  # the last expression: its value is the partial credit
 
 

@@ -14,8 +14,8 @@ import sys
 import nbformat
 import pytest
 
-from autograder import notebooks
-from autograder.manifest import REPO_ROOT, load_manifest
+from autograder.authoring import notebooks
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 MANIFEST = load_manifest()
 ASSIGNMENTS = list(MANIFEST.assignments)
@@ -95,7 +95,7 @@ def test_a_translation_that_does_not_fit_its_notebook_is_an_error(tmp_path):
 
 def test_course_nbgrader_lang_ko(tmp_path):
     out = tmp_path / "course"
-    process = subprocess.run([sys.executable, "-m", "autograder.cli", "nbgrader", "--out", str(out), "--lang", "ko",
+    process = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "nbgrader", "--out", str(out), "--lang", "ko",
                               "--no-generate"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert process.returncode == 0, process.stdout + process.stderr
     for assignment in ASSIGNMENTS:

@@ -9,45 +9,30 @@
 import os
 from pathlib import Path
 
-import pytest
-import yaml
+from autograder.runtime import harness
+from autograder.runtime.manifest import find_manifest, load_manifest
+from autograder.runtime.messages import LANG_ENV
 
-
-def find_manifest():
-    for directory in Path(__file__).resolve().parents:
-        if (directory / "course.yml").is_file():
-            return directory / "course.yml"
-    raise FileNotFoundError("course.yml not found above the tests directory")
-
-
-MANIFEST = yaml.safe_load(find_manifest().read_text(encoding="utf-8"))
+MANIFEST_PATH = find_manifest(Path(__file__).resolve().parent)
+# The manifest's files and functions are checked against the package under test.
+MANIFEST = load_manifest(MANIFEST_PATH, solutions_dir=MANIFEST_PATH.parent / harness.implementation_package())
 # Messages speak the course's language unless $RNN_COURSE_LANG says otherwise.
-os.environ.setdefault("RNN_COURSE_LANG", MANIFEST["course"].get("language", "en"))
-TASKS = {task["id"]: {**task, "assignment": assignment["id"]}
-         for assignment in MANIFEST["assignments"] for task in assignment["tasks"]}
-
-
-def task_marker(task_id):
-    return "task" + task_id.replace(".", "_")
+os.environ.setdefault(LANG_ENV, MANIFEST.language)
+TASKS = {task.id: task for task in MANIFEST.tasks}
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_configure(config):
-    for assignment in MANIFEST["assignments"]:
-        config.addinivalue_line("markers", f"{assignment['id']}: tests of assignment {assignment['id']}")
-    for task_id, task in TASKS.items():
-        config.addinivalue_line("markers", f"{task_marker(task_id)}: Task {task_id} ({task['function']})")
+    for assignment in MANIFEST.assignments:
+        config.addinivalue_line("markers", f"{assignment.id}: tests of assignment {assignment.id}")
+    for task in MANIFEST.tasks:
+        config.addinivalue_line("markers", f"{task.marker}: Task {task.id} ({task.function})")
 
 
 def pytest_collection_modifyitems(items):
     """Give every test of Task X.Y the marker of its assignment too."""
-    by_marker = {task_marker(task_id): task["assignment"] for task_id, task in TASKS.items()}
+    by_marker = {task.marker: task.assignment_id for task in MANIFEST.tasks}
     for item in items:
         for marker in list(item.iter_markers()):
             if marker.name in by_marker:
                 item.add_marker(by_marker[marker.name])
-
-
-@pytest.fixture
-def task_info():
-    """Look up a task of course.yml by ID."""
-    return TASKS.__getitem__

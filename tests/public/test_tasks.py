@@ -9,21 +9,22 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from . import harness
-from .messages import t, task_text
-from .conftest import MANIFEST, TASKS, task_marker
+from autograder.runtime import harness
+from autograder.runtime.messages import t, task_text
+
+from .conftest import FIXTURES_DIR, MANIFEST, TASKS
 
 SPECS = harness.all_specs()
 
 
 def _tolerances():
-    return MANIFEST["tolerances"]
+    return MANIFEST.tolerances
 
 
 def _params(kind):
     params = []
     for task_id, spec in SPECS.items():
-        marks = [getattr(pytest.mark, task_marker(task_id))]
+        marks = [getattr(pytest.mark, TASKS[task_id].marker)]
         if kind == "fixture" and spec.properties is None:
             params += [pytest.param(task_id, k, marks=marks, id=f"{task_id}-{k}") for k in range(len(spec.dims))]
         elif kind == "gradient" and spec.grad_checks is not None:
@@ -37,7 +38,7 @@ def _params(kind):
 
 def _header(task_id):
     task = TASKS[task_id]
-    return t("test.header", task_id=task_id, function=task["function"], file=task["file"])
+    return t("test.header", task_id=task_id, function=task.function, file=task.file)
 
 
 def _run(task_id, args):
@@ -54,7 +55,7 @@ def _run(task_id, args):
 
 
 def _fail(task_id, problems):
-    hint = task_text(task_id, "hint", TASKS[task_id]["hint"])
+    hint = task_text(task_id, "hint", TASKS[task_id].hint)
     pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + "\n  " + t("test.hint", hint=hint),
                 pytrace=False)
 
@@ -63,9 +64,9 @@ _FIXTURES = {}
 
 
 def _fixture(task_id, k):
-    assignment = TASKS[task_id]["assignment"]
+    assignment = TASKS[task_id].assignment_id
     if assignment not in _FIXTURES:
-        _FIXTURES[assignment] = harness.read_fixtures(assignment)
+        _FIXTURES[assignment] = harness.read_fixtures(assignment, FIXTURES_DIR)
     return _FIXTURES[assignment][task_id][k]
 
 

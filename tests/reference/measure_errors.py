@@ -2,7 +2,7 @@
 
     python -m tests.reference.measure_errors
 
-Finite differences: for every task with a gradient check (tests/public/cases_a*.py),
+Finite differences: for every task with a gradient check (autograder/runtime/cases_a*.py),
 the max element-wise relative error (solutions.common.gradcheck.rel_error) and the
 whole-array error ||a - b|| / (||a|| + ||b||) between the reference's gradients and
 centred differences of the reference's forward, over the public shapes and
@@ -20,7 +20,7 @@ from solutions.a1_vanilla_rnn.rnn import rnn_backward, rnn_forward
 from solutions.a3_lstm.lstm import lstm_backward, lstm_forward
 from solutions.a4_gru.gru import gru_backward, gru_forward
 from solutions.common.gradcheck import numerical_gradient, rel_error
-from tests.public import harness
+from autograder.runtime import harness
 
 SHAPES = list(harness.PUBLIC_DIMS) + [{"N": 1, "T": 1, "D": 3, "H": 4}, {"N": 3, "T": 4, "D": 5, "H": 2}]
 

@@ -18,15 +18,20 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
+from ..runtime.messages import task_text
 from .handouts import render_handout
 from .leak_scan import scan_for_solution_lines
-from tests.public.messages import task_text
-
-from .manifest import LANGUAGES, REPO_ROOT, load_manifest
 from .solution_markers import strip_solutions
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 PUBLIC_TESTS_DIR = REPO_ROOT / "tests" / "public"
+RUNTIME_DIR = REPO_ROOT / "autograder" / "runtime"
+# The runtime as the student release names it: never "autograder", so that nothing of the
+# grader's side can shadow it, and it can shadow nothing of the grader's side.
+VENDORED_RUNTIME = "rnn_course_runtime"
+# What the public tests need from the runtime (the graders' mistakes, sandbox and reports stay out).
+RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "messages.py", "cases_*.py", "messages/*.yml")
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
 STUB_PACKAGE_DOC = '"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""\n'
@@ -122,16 +127,30 @@ def write_assignments(build):
     build.written.extend(Path("assignments") / path for path in sub.written)
 
 
+def _vendor_imports(text, relative):
+    """Point the public tests' imports of ``autograder.runtime`` at the vendored copy."""
+    text = re.sub(r"\bautograder\.runtime\b", VENDORED_RUNTIME, text)
+    if re.search(r"\bautograder\b", text):
+        raise BuildError(f"{relative}: a public test refers to 'autograder' beyond its runtime")
+    return text
+
+
 @step("write_assignments")
 def write_public_tests(build):
-    """tests/public/ of this repository becomes tests/ of the student repository."""
+    """tests/public/ of this repository becomes tests/ of the student repository; the runtime is vendored."""
     for source in sorted(PUBLIC_TESTS_DIR.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
             continue
         relative = Path("tests") / source.relative_to(PUBLIC_TESTS_DIR)
-        (build.out / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, build.out / relative)
-        build.written.append(relative)
+        if source.suffix == ".py":
+            build.write(relative, _vendor_imports(source.read_text(encoding="utf-8"), relative))
+        else:
+            (build.out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, build.out / relative)
+            build.written.append(relative)
+    for pattern in RUNTIME_FILES:
+        for source in sorted(RUNTIME_DIR.glob(pattern)):
+            build.write(Path(VENDORED_RUNTIME) / source.relative_to(RUNTIME_DIR), source.read_text(encoding="utf-8"))
 
 
 @step("write_assignments")

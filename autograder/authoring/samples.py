@@ -14,8 +14,8 @@ grades them.
 import shutil
 from pathlib import Path
 
-from . import mistakes
-from .manifest import REPO_ROOT, load_manifest
+from ..grading import mistakes
+from ..runtime.manifest import REPO_ROOT, load_manifest
 
 SAMPLES_DIR = REPO_ROOT / "examples" / "submissions"
 STUBS_DIR = REPO_ROOT / "assignments"

@@ -11,9 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import reports
-from .grade import grade_many
-from .manifest import load_manifest
+from ..grading import reports
+from ..grading.grade import grade_many
+from ..runtime.manifest import load_manifest
 from .release import build_student_repo
 from .samples import SAMPLES_DIR
 

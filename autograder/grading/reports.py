@@ -11,7 +11,7 @@ import io
 import json
 import unicodedata
 
-from tests.public.messages import t
+from ..runtime.messages import t
 
 
 def _display_width(text):

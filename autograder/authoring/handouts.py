@@ -14,7 +14,7 @@ left unknown.
 
 import re
 
-from tests.public.messages import t, task_text
+from ..runtime.messages import t, task_text
 
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 

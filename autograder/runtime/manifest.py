@@ -19,11 +19,19 @@ from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
 TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 LANGUAGES = ("en", "ko")
 DELIVERY_KEYS = ("grader_repository", "grader_bundle", "token_secret")
+
+
+def find_manifest(start):
+    """The nearest ``course.yml`` in ``start`` or a directory above it."""
+    for directory in (Path(start), *Path(start).parents):
+        if (directory / "course.yml").is_file():
+            return directory / "course.yml"
+    raise ManifestError(f"no course.yml in {start} or any directory above it")
 
 
 class ManifestError(ValueError):

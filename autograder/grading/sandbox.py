@@ -36,12 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.public.messages import LANG_ENV, language, t
-
-from .manifest import REPO_ROOT
+from ..runtime.messages import LANG_ENV, language, t
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
-CASES_SOURCE = REPO_ROOT / "tests" / "public"
+CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 CASES_PACKAGE = "course_cases"
 
 

@@ -14,7 +14,7 @@ the English notebook. This verb writes an nbgrader course directory::
 
 where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
-call :func:`autograder.notebook_checks.check_tasks`, so ``nbgrader autograde``
+call :func:`autograder.grading.notebook_checks.check_tasks`, so ``nbgrader autograde``
 grades with the hidden graders' machinery; the kernel must run where this
 course is installed. ``autograder/cli.py`` registers the verb with
 :func:`add_arguments` and :func:`run`.
@@ -28,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .manifest import LANGUAGES, REPO_ROOT, load_manifest
+from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 STUBS_DIR = REPO_ROOT / "assignments"

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder.experiments [NAME ...] [--out DIR] [--quick] [--seed N]``.
+"""Command line: ``python -m autograder.authoring.experiments [NAME ...] [--out DIR] [--quick] [--seed N]``.
 
 Runs the named experiments (all of them by default), prints each one's wall
 time and scalar measurements, and writes its figures into ``--out``.
@@ -13,7 +13,7 @@ from . import EXPERIMENTS
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.experiments", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m autograder.authoring.experiments", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help=f"experiments to run (default: all of {', '.join(EXPERIMENTS)})")
     parser.add_argument("--out", type=Path, default=Path("experiments_out"), help="directory of the figures")

@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.public.messages import t
+from ..runtime.messages import t
 
-from .manifest import REPO_ROOT
+from ..runtime.manifest import REPO_ROOT
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 

@@ -36,7 +36,7 @@ if [ "$(id -u)" = 0 ]; then
   chmod -R go-rwx "$ROOT/source"
 fi
 cd "$ROOT/source/grader"
-PYTHONPATH="$ROOT/source/grader" python3 -m autograder.cli grade "$ROOT/submission" \\
+PYTHONPATH="$ROOT/source/grader" python3 -m autograder.authoring.cli grade "$ROOT/submission" \\
   --format gradescope --out "$ROOT/results/results.json" ${SANDBOX_USER:+--sandbox-user "$SANDBOX_USER"}
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then

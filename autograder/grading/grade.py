@@ -4,13 +4,13 @@ For every task of the chosen assignments the grader draws inputs from a fresh
 seed (recorded in the report) on several shapes (N = 1, T = 1, D != H among
 them), computes the expected outputs with the reference *in this process*, and
 runs the student's code on the same inputs in the sandbox
-(:mod:`autograder.sandbox`). Backward tasks run the student's own forward pass
+(:mod:`autograder.grading.sandbox`). Backward tasks run the student's own forward pass
 for the cache, so cache formats are the student's choice; they are also checked
 numerically against the student's own forward.
 
 Each (check, shape) pair is one check; a task scores its points times the share
 of checks passed. A failing task gets the manifest's hint, and the hint of every
-catalogued mistake (:mod:`autograder.mistakes`) whose mutant reproduces the
+catalogued mistake (:mod:`autograder.grading.mistakes`) whose mutant reproduces the
 student's outputs.
 """
 
@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.public import harness
-from tests.public.messages import t, task_text
+from ..runtime import harness
+from ..runtime.messages import t, task_text
 
 from . import mistakes
-from .manifest import load_manifest
+from ..runtime.manifest import load_manifest
 from .sandbox import Limits, run_requests
 
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.public import harness
+from ..runtime import harness
+from ..runtime.manifest import REPO_ROOT, load_manifest
 
-from .manifest import load_manifest
-
-FIXTURES_DIR = harness.FIXTURES_DIR
+FIXTURES_DIR = REPO_ROOT / "tests" / "public" / "fixtures"
 
 
 def compute_fixtures(manifest=None):
@@ -31,7 +30,7 @@ def compute_fixtures(manifest=None):
         for task in assignment.tasks:
             if task.id not in specs:
                 raise RuntimeError(f"Task {task.id} ({task.function}) has no spec in "
-                                   f"tests/public/cases_{assignment.id}.py")
+                                   f"autograder/runtime/cases_{assignment.id}.py")
             spec = specs[task.id]
             if spec.properties is not None:
                 continue

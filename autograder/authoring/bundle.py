@@ -1,9 +1,8 @@
 """``course bundle``: pack exactly what hidden grading needs, and grade with a packed bundle.
 
 The bundle (a ``.tar.gz``) holds the grader package (``autograder/``), the
-reference solutions (``solutions/``, code only), the task harness and cases
-(``tests/public/*.py``, without fixtures or public test files) and
-``course.yml``. It holds nothing student-facing: no stubs, handouts, public
+reference solutions (``solutions/``, code only), the runtime (manifest loader,
+task harness and cases, message catalogues) and ``course.yml``. It holds nothing student-facing: no stubs, handouts, public
 tests, sample submissions or instructor tests. It is hosted where students
 cannot read it (a private repository, Gradescope's autograder zip).
 
@@ -19,30 +18,30 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .manifest import REPO_ROOT
+from ..runtime.manifest import REPO_ROOT
 
 BUNDLE_README = """RNN course hidden grader bundle (instructor-only: do not publish).
 
-Grade a student checkout:  PYTHONPATH=<this directory> python -m autograder.cli grade <checkout> [--format ...]
+Grade a student checkout:  PYTHONPATH=<this directory> python -m autograder.authoring.cli grade <checkout> [--format ...]
 Needs numpy and pyyaml. Made by `course bundle`.
 """
 
 
-# The grader modules that hidden grading imports (``cli`` imports the others lazily by verb).
-GRADER_MODULES = ("__init__", "cli", "manifest", "solution_markers", "grade", "reports", "sandbox", "sandbox_child",
-                  "mistakes", "bundle")
+# The modules that hidden grading imports (``cli`` imports the others lazily by verb).
+GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/harness", "runtime/messages",
+                  "grading/__init__", "grading/grade", "grading/reports", "grading/sandbox", "grading/sandbox_child",
+                  "grading/mistakes", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
+                  "authoring/bundle")
 
 
 def bundle_members(root=REPO_ROOT):
     """The (path on disk, name in the bundle) pairs of a bundle: code and manifest only."""
-    members = [(root / "course.yml", "course.yml"), (root / "tests" / "__init__.py", "tests/__init__.py")]
-    members += [(root / "autograder" / f"{name}.py", f"autograder/{name}.py") for name in GRADER_MODULES]
-    for path in sorted((root / "solutions").rglob("*.py")):
-        members.append((path, str(path.relative_to(root))))
-    public = root / "tests" / "public"
-    for name in ["__init__.py", "harness.py", "messages.py", *sorted(p.name for p in public.glob("cases_*.py")),
-                 *sorted(f"messages/{p.name}" for p in (public / "messages").glob("*.yml"))]:
-        members.append((public / name, f"tests/public/{name}"))
+    package = root / "autograder"
+    members = [(root / "course.yml", "course.yml")]
+    members += [(package / f"{name}.py", f"autograder/{name}.py") for name in GRADER_MODULES]
+    members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime").glob("cases_*.py"))]
+    members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime" / "messages").glob("*.yml"))]
+    members += [(path, str(path.relative_to(root))) for path in sorted((root / "solutions").rglob("*.py"))]
     return members
 
 
@@ -70,8 +69,8 @@ def extract_bundle(bundle, destination):
     with tarfile.open(bundle, "r:gz") as archive:
         archive.extractall(destination, filter="data")
     root = destination / "grader"
-    if not (root / "course.yml").is_file() or not (root / "autograder" / "cli.py").is_file():
-        raise ValueError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/cli.py)")
+    if not (root / "course.yml").is_file() or not (root / "autograder" / "authoring" / "cli.py").is_file():
+        raise ValueError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/authoring/cli.py)")
     return root
 
 
@@ -79,7 +78,7 @@ def grade_with_bundle(bundle, grade_args):
     """Run ``course grade`` of the bundle's own code; returns its exit code."""
     with tempfile.TemporaryDirectory(prefix="rnn-bundle-") as tmp:
         root = extract_bundle(bundle, tmp)
-        command = [sys.executable, "-m", "autograder.cli", "grade", *grade_args]
+        command = [sys.executable, "-m", "autograder.authoring.cli", "grade", *grade_args]
         return subprocess.run(command, cwd=root, env={**_clean_env(), "PYTHONPATH": str(root)}).returncode
 
 

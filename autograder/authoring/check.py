@@ -11,9 +11,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import mistakes
-from .grade import grade_many
-from .manifest import REPO_ROOT, load_manifest
+from ..grading import mistakes
+from ..grading.grade import grade_many
+from ..runtime.manifest import REPO_ROOT, load_manifest
 from .samples import copy_as_submission
 
 

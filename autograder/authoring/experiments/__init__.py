@@ -14,7 +14,7 @@ The recurrent forward and backward passes are always the reference solutions'
     adding           A2-A4: the adding problem at T = 10, 50, 100, RNN vs LSTM vs GRU
     gates            A3/A4: gate activations of a trained LSTM and GRU on one sequence
 
-Run one from the command line with ``python -m autograder.experiments NAME [--out DIR] [--quick]``.
+Run one from the command line with ``python -m autograder.authoring.experiments NAME [--out DIR] [--quick]``.
 """
 
 from . import adding, char_lm, clipping, gates, truncated_bptt, vanishing

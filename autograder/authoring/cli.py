@@ -23,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.public.messages import LANG_ENV
+from ..runtime.messages import LANG_ENV
 
-from .manifest import LANGUAGES, REPO_ROOT, ManifestError, load_manifest
+from ..runtime.manifest import LANGUAGES, REPO_ROOT, ManifestError, load_manifest
 from .solution_markers import MarkerError
 
 
@@ -79,9 +79,9 @@ def _progress(done, total, report):
 
 
 def cmd_grade(args):
-    from . import reports
-    from .grade import grade_many
-    from .sandbox import Limits
+    from ..grading import reports
+    from ..grading.grade import grade_many
+    from ..grading.sandbox import Limits
 
     if args.bundle:
         from .bundle import grade_with_bundle
@@ -245,7 +245,7 @@ def build_parser():
     experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
     experiment.add_argument("--seed", type=int, default=0)
     experiment.set_defaults(func=cmd_experiment)
-    if importlib.util.find_spec("autograder.notebooks") is not None:  # not part of a grader bundle
+    if importlib.util.find_spec("autograder.authoring.notebooks") is not None:  # not part of a grader bundle
         from . import notebooks
 
         nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")

@@ -2,13 +2,13 @@
 
 A graded (test) cell of a course notebook contains::
 
-    from autograder.notebook_checks import check_tasks
+    from autograder.grading.notebook_checks import check_tasks
     check_tasks(["1.1", "1.2"])
 
 (between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, so that the
 student version shows only a comment). ``check_tasks`` grades the student's
 ``assignments/`` package next to the notebook exactly as ``course grade`` does
-(:func:`autograder.grade.grade_submission`: fresh random inputs, the reference
+(:func:`autograder.grading.grade.grade_submission`: fresh random inputs, the reference
 computed in this process, the student's code in the sandbox, partial credit per
 check, hints and catalogued mistakes), restricted to the given tasks, and turns
 the result into what nbgrader scores (``nbgrader.utils.determine_grade``):
@@ -85,7 +85,7 @@ def grade_tasks(task_ids, root=None, seed=None, limits=None):
         import numpy as np
 
         from .grade import grade_submission
-        from .manifest import load_manifest
+        from ..runtime.manifest import load_manifest
         from .sandbox import Limits
 
         with np.errstate(all="ignore"):
@@ -97,7 +97,7 @@ def grade_tasks(task_ids, root=None, seed=None, limits=None):
 
 def format_results(results, seed):
     """Plain-text report of the tasks that lost points: checks failed, hints, and the seed."""
-    from tests.public.messages import t
+    from ..runtime.messages import t
 
     lines = []
     for task in results:

@@ -1,0 +1,1 @@
+"""Grading: the sandbox, grade, reports and the mistake catalogue (imports the runtime)."""
