@@ -59,8 +59,12 @@ def cmd_release(args):
 def cmd_fixtures(args):
     from .public_fixtures import write_fixtures
 
-    for path in write_fixtures(manifest=load_manifest(args.manifest)):
-        print(f"wrote {path}")
+    results = write_fixtures(manifest=load_manifest(args.manifest))
+    for result in results:
+        if result.status != "unchanged":
+            print(f"{result.status} {result.path}" + "".join(f"\n  {reason}" for reason in result.reasons))
+    unchanged = sum(result.status == "unchanged" for result in results)
+    print(f"{unchanged} of {len(results)} fixture files unchanged (no value moved by more than tolerance * 1e-4)")
 
 
 def cmd_samples(args):

@@ -25,7 +25,6 @@ import importlib
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -199,9 +198,3 @@ def flatten(outputs):
     """Flat dict of arrays from a run's outputs (nested dicts/lists become dotted names)."""
     return {name: np.asarray(value) for name, value in _leaves(outputs)}
 
-
-def read_fixtures(assignment_id, directory):
-    """The stored public cases of one assignment: {task_id: [{"dims", "inputs", "expected"}]}."""
-    import pickle  # replaced by a text format (JSON index + .npz) in the fixtures step
-    with (Path(directory) / f"{assignment_id}.pkl").open("rb") as handle:
-        return pickle.load(handle)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder.runtime import harness
+from autograder.runtime.fixture_files import read_fixture
 from autograder.runtime.messages import t, task_text
 
 from .conftest import FIXTURES_DIR, MANIFEST, TASKS
@@ -64,10 +65,9 @@ _FIXTURES = {}
 
 
 def _fixture(task_id, k):
-    assignment = TASKS[task_id].assignment_id
-    if assignment not in _FIXTURES:
-        _FIXTURES[assignment] = harness.read_fixtures(assignment, FIXTURES_DIR)
-    return _FIXTURES[assignment][task_id][k]
+    if task_id not in _FIXTURES:
+        _FIXTURES[task_id] = read_fixture(task_id, FIXTURES_DIR)
+    return _FIXTURES[task_id][k]
 
 
 @pytest.mark.parametrize("task_id,k", _params("fixture"))
