@@ -25,7 +25,7 @@ import tempfile  # noqa: E402
 from autograder.authoring import notebooks  # noqa: E402
 from autograder.grading.grade import grade_many, grade_submission  # noqa: E402
 from autograder.runtime.manifest import load_manifest  # noqa: E402
-from autograder.authoring.samples import SAMPLES_DIR  # noqa: E402
+from autograder.authoring.samples import write_samples  # noqa: E402
 
 
 def median_seconds(function, repeats):
@@ -55,15 +55,16 @@ def main():
         shutil.copytree(ROOT / "solutions", student / "assignments", ignore=shutil.ignore_patterns("__pycache__"))
         autograde = median_seconds(lambda: notebooks.nbgrader(["autograde", package, "--force"], course),
                                    args.repeats)
-    ours = median_seconds(lambda: grade_submission(SAMPLES_DIR / "complete", assignment_ids=[args.assignment],
-                                                   seed=1), args.repeats)
+        samples = write_samples(Path(tmp) / "samples")  # what `course samples` writes
+        complete = Path(tmp) / "samples" / "complete"
+        ours = median_seconds(lambda: grade_submission(complete, assignment_ids=[args.assignment], seed=1),
+                              args.repeats)
 
-    baseline = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True),
-                              max(5, args.repeats))
-    one = median_seconds(lambda: grade_submission(SAMPLES_DIR / "complete", seed=1), args.repeats)
-    samples = sorted(path for path in SAMPLES_DIR.iterdir() if path.is_dir())
-    classroom = [samples[i % len(samples)] for i in range(args.class_size)]
-    whole = median_seconds(lambda: grade_many(classroom, seed=1, jobs=args.jobs), args.repeats)
+        baseline = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True),
+                                  max(5, args.repeats))
+        one = median_seconds(lambda: grade_submission(complete, seed=1), args.repeats)
+        classroom = [samples[i % len(samples)] for i in range(args.class_size)]
+        whole = median_seconds(lambda: grade_many(classroom, seed=1, jobs=args.jobs), args.repeats)
 
     print(f"nbgrader autograde, one student, {package:<18} {autograde:8.3f} s   1.0x")
     print(f"course grade, one student, {package:<24} {ours:8.3f} s   {ours / autograde:.2f}x nbgrader autograde")

@@ -5,14 +5,14 @@ Verbs (one module each):
   stubs      regenerate assignments/ from solutions/           (release.py)
   release    write a standalone student repository             (release.py)
   fixtures   regenerate the public tests' expected values      (public_fixtures.py)
-  samples    regenerate the bundled sample submissions         (samples.py)
+  samples    write sample submissions into --out DIR           (samples.py)
   grade      grade submissions (directories or zips)           (grade.py, reports.py)
   check      the graders grade the reference, stubs and mutants (check.py)
   bundle     pack the hidden grader for CI                      (bundle.py)
   gradescope build Gradescope's autograder.zip                  (gradescope.py)
   experiment run the experiments and write their figures       (experiments/)
   nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, notebook_checks.py)
-  demo       the main job on bundled data                      (demo.py)
+  demo       the main job on generated sample submissions      (demo.py)
 """
 
 import argparse
@@ -70,7 +70,7 @@ def cmd_fixtures(args):
 def cmd_samples(args):
     from .samples import write_samples
 
-    for path in write_samples(manifest=load_manifest(args.manifest)):
+    for path in write_samples(args.out, manifest=load_manifest(args.manifest)):
         print(f"wrote {path}")
 
 
@@ -214,7 +214,9 @@ def build_parser():
                                                           "(default: course.yml's course.language)")
     release.set_defaults(func=cmd_release)
     verbs.add_parser("fixtures", help="regenerate tests/public/fixtures").set_defaults(func=cmd_fixtures)
-    verbs.add_parser("samples", help="regenerate examples/submissions").set_defaults(func=cmd_samples)
+    samples = verbs.add_parser("samples", help="write the sample submissions (complete, empty, partial, mistakes)")
+    samples.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+    samples.set_defaults(func=cmd_samples)
     grade = verbs.add_parser("grade", help="grade submissions (directories or zips)")
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
@@ -255,7 +257,8 @@ def build_parser():
         nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
         notebooks.add_arguments(nbgrader)
         nbgrader.set_defaults(func=notebooks.run)
-    verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
+    demo = verbs.add_parser("demo", help="build the release, then grade generated sample submissions")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,10 +1,11 @@
-"""``course demo``: the course's main job on the bundled sample submissions.
+"""``course demo``: the course's main job on generated sample submissions.
 
 1. Build the student release into a temporary directory (stubs, handouts, public
    tests; the leak scan runs as the last build step).
-2. Grade every submission in ``examples/submissions/`` on fresh random inputs, in
-   the sandbox, and print the class score table with, for each submission that
-   lost points, the first task that failed and its hint.
+2. Generate the sample submissions of ``course samples`` into that directory, grade
+   every one on fresh random inputs, in the sandbox, and print the class score
+   table with, for each submission that lost points, the first task that failed and
+   its hint. The temporary directory is removed at the end.
 """
 
 import sys
@@ -15,22 +16,23 @@ from ..grading import reports
 from ..grading.grade import grade_many
 from ..runtime.manifest import load_manifest
 from .release import build_student_repo
-from .samples import SAMPLES_DIR
+from .samples import write_samples
 
 
 def run_demo(out=print, seed=None, jobs=2):
+    """Run the demo, writing its lines with ``out``; return the reports of the samples."""
     manifest = load_manifest()
     with tempfile.TemporaryDirectory(prefix="rnn-demo-") as tmp:
         build = build_student_repo(Path(tmp) / "student", manifest)
         out(f"1. built the student release: {len(build.written)} files, steps {', '.join(build.done)}")
-    samples = sorted(path for path in SAMPLES_DIR.iterdir() if path.is_dir())
-    out(f"2. grading {len(samples)} sample submissions from {SAMPLES_DIR.relative_to(SAMPLES_DIR.parents[1])}/ "
-        f"({len(manifest.tasks)} tasks, sandboxed, fresh inputs)")
+        samples = write_samples(Path(tmp) / "samples", manifest)
+        out(f"2. grading {len(samples)} sample submissions written by `course samples` "
+            f"({len(manifest.tasks)} tasks, sandboxed, fresh inputs)")
 
-    def progress(done, total, report):
-        print(f"   [{done}/{total}] {report.student}", file=sys.stderr, flush=True)
+        def progress(done, total, report):
+            print(f"   [{done}/{total}] {report.student}", file=sys.stderr, flush=True)
 
-    results = grade_many(samples, manifest, seed=seed, jobs=jobs, progress=progress)
+        results = grade_many(samples, manifest, seed=seed, jobs=jobs, progress=progress)
     out("")
     out(reports.score_table(results))
     out("")

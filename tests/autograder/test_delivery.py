@@ -17,10 +17,9 @@ import yaml
 from autograder.authoring.bundle import write_bundle
 from autograder.grading.grade import grade_submission
 from autograder.authoring.gradescope import write_autograder_zip
-from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.runtime.manifest import load_manifest
 from autograder.authoring.release import build_student_repo
 
-SAMPLES = REPO_ROOT / "examples" / "submissions"
 GRADESCOPE_STATUSES = {"passed", "failed"}
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
@@ -76,10 +75,10 @@ def test_the_bundles_cli_starts_with_only_the_bundled_modules(tmp_path):
     assert "grade" in result.stdout
 
 
-def test_grading_with_the_bundle_matches_the_working_tree(tmp_path):
+def test_grading_with_the_bundle_matches_the_working_tree(tmp_path, sample_submissions):
     bundle = write_bundle(tmp_path / "grader.tar.gz")
     out = tmp_path / "report.json"
-    sample = SAMPLES / "mistake_lstm_gate_order_cs231n"
+    sample = sample_submissions / "mistake_lstm_gate_order_cs231n"
     result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", "--bundle", str(bundle), str(sample),
                              "--assignment", "a3", "--seed", "4", "--format", "json", "--out", str(out)],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
@@ -98,7 +97,7 @@ def _python_path_env(**extra):
 
 
 @pytest.mark.parametrize("sample", ["complete", "partial", "mistake_gru_z_reversed", "empty"])
-def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample):
+def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample_submissions, sample):
     archive = write_autograder_zip(tmp_path / "autograder.zip")
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
@@ -106,7 +105,7 @@ def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample):
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
         root = tmp_path / "autograder"
         zf.extractall(root / "source")
-    shutil.copytree(SAMPLES / sample, root / "submission")
+    shutil.copytree(sample_submissions / sample, root / "submission")
     (root / "source" / "python3").symlink_to(sys.executable)  # the image's python3, with numpy and pyyaml
     env = _python_path_env(AUTOGRADER_ROOT=str(root), SANDBOX_USER="",
                            PATH=f"{root / 'source'}:{os.environ['PATH']}")
@@ -116,7 +115,7 @@ def test_gradescope_zip_in_a_simulated_autograder_root(tmp_path, sample):
     results = json.loads((root / "results" / "results.json").read_text())
     assert validate_gradescope_results(results) == []
     assert len(results["tests"]) == len(load_manifest().tasks)
-    expected = grade_submission(SAMPLES / sample, seed=1).points
+    expected = grade_submission(sample_submissions / sample, seed=1).points
     assert results["score"] == pytest.approx(expected)
 
 
@@ -171,7 +170,7 @@ def _reporter_points(output_file):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sample", ["complete", "mistake_bptt_no_future_gradient"])
-def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sample):
+def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sample_submissions, sample):
     template = tmp_path / "template"
     build_student_repo(template)
     git = ["git", "-c", "user.email=ci@example.org", "-c", "user.name=ci"]
@@ -181,7 +180,7 @@ def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sam
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(template), str(clone)], check=True)
     shutil.rmtree(clone / "assignments")
-    shutil.copytree(SAMPLES / sample / "assignments", clone / "assignments")  # the student's work
+    shutil.copytree(sample_submissions / sample / "assignments", clone / "assignments")  # the student's work
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
@@ -200,7 +199,7 @@ def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sam
         if not step.get("continue-on-error"):
             assert result.returncode == 0, (step["name"], result.stdout[-2000:], result.stderr[-2000:])
     points, max_points, result = _reporter_points(output)
-    local = grade_submission(SAMPLES / sample, seed=1)
+    local = grade_submission(sample_submissions / sample, seed=1)
     assert max_points == local.max_points
     assert points == pytest.approx(local.points)
     assert result["status"] == ("pass" if sample == "complete" else "fail")

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.grading import mistakes, reports
 from autograder.grading.grade import SubmissionError, grade_many, grade_submission, open_submission
-from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.runtime.manifest import load_manifest
 from autograder.grading.sandbox import Limits, run_requests
 from autograder.authoring.samples import copy_as_submission
 
@@ -57,9 +57,8 @@ def test_inputs_are_fresh_per_run_unless_seeded(reference_submission):
     assert first.seed != second.seed
 
 
-def test_stubs_score_zero_with_task_messages():
-    report = grade_submission(REPO_ROOT / "examples" / "submissions" / "empty", assignment_ids=["a3"], seed=1,
-                              limits=FAST)
+def test_stubs_score_zero_with_task_messages(sample_submissions):
+    report = grade_submission(sample_submissions / "empty", assignment_ids=["a3"], seed=1, limits=FAST)
     assert report.points == 0
     assert task(report, "3.1").messages == ["not implemented (Task 3.1: input_gate)"]
     assert "uses Task 3.10 (lstm_step_forward)" in task(report, "3.11").messages[0]

@@ -16,7 +16,6 @@ from autograder.authoring.release import build_student_repo
 from autograder.runtime.messages import LANG_ENV, MESSAGES_DIR, catalogue
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-SAMPLES = REPO_ROOT / "examples" / "submissions"
 
 
 def fields(text):
@@ -92,8 +91,8 @@ def korean(monkeypatch):
     monkeypatch.setenv(LANG_ENV, "ko")
 
 
-def test_grader_reports_in_korean(korean):
-    report = grade_submission(SAMPLES / "mistake_gru_z_reversed", assignment_ids=["a4"], seed=8)
+def test_grader_reports_in_korean(korean, sample_submissions):
+    report = grade_submission(sample_submissions / "mistake_gru_z_reversed", assignment_ids=["a4"], seed=8)
     task = next(t for t in report.tasks if t.task_id == "4.4")
     assert task.hints[0] == catalogue("ko")["mistake.gru_z_reversed"]
     assert HANGUL.search(task.messages[0]) and HANGUL.search(task.title)
@@ -102,9 +101,9 @@ def test_grader_reports_in_korean(korean):
         assert HANGUL.search(text)
 
 
-def test_grade_cli_lang_option(tmp_path):
+def test_grade_cli_lang_option(tmp_path, sample_submissions):
     out = tmp_path / "report.md"
-    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", str(SAMPLES / "empty"), "--assignment",
+    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", str(sample_submissions / "empty"), "--assignment",
                              "a1", "--seed", "1", "--lang", "ko", "--format", "markdown", "--out", str(tmp_path)],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -1,1 +1,0 @@
-"""Provided helpers shared by every assignment (not student work)."""

@@ -1,1 +1,0 @@
-"""Assignment 3: the LSTM, gate by gate, forward and backward."""

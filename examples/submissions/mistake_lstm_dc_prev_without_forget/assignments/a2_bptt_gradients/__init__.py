@@ -1,1 +1,0 @@
-"""Assignment 2: BPTT in practice, clipping, and vanishing/exploding gradients."""

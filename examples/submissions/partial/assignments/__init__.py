@@ -1,1 +1,0 @@
-"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""
