@@ -112,7 +112,7 @@ def attack_submission(tmp_path, token, marker, log):
 
 
 DRIVER = """
-import json, sys
+import json, os, sys
 from autograder.grading import reports
 from autograder.grading.grade import grade_many
 from autograder.grading.sandbox import Limits
@@ -121,20 +121,21 @@ batch = grade_many(job["paths"], assignment_ids=job["assignments"], seed=job["se
                    limits=Limits(cpu_seconds=20, wall_seconds_per_request=5))
 files = sorted({getattr(module, "__file__", None) or "" for module in list(sys.modules.values())} - {""})
 with open(job["out"], "w") as handle:
-    json.dump({"reports": [reports.to_dict(report) for report in batch], "sys_path": sys.path,
+    json.dump({"reports": [reports.to_dict(report) for report in batch],
+               "sys_path": [os.path.abspath(entry) for entry in sys.path],
                "module_files": files}, handle)
 """
 
 
 def grade_in_a_fresh_grader(tmp_path, name, paths):
-    """Run grade_many in a new process (TMPDIR inside tmp_path); returns its reports, sys.path and module files."""
+    """Run grade_many in a new process started in the repository (as ``python -m autograder.authoring.cli``
+    would be), its TMPDIR inside tmp_path; returns its reports, final sys.path and imported module files."""
     grader_tmp = tmp_path / f"grader-tmp-{name}"
     grader_tmp.mkdir()
-    driver, out = tmp_path / "driver.py", tmp_path / f"{name}.json"
-    driver.write_text(DRIVER)
+    out = tmp_path / f"{name}.json"
     job = {"paths": [str(p) for p in paths], "assignments": ASSIGNMENTS, "seed": SEED, "out": str(out)}
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(grader_tmp)}
-    result = subprocess.run([sys.executable, str(driver), json.dumps(job)], env=env, cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(job)], env=env, cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(out.read_text()), grader_tmp
