@@ -6,10 +6,12 @@ Attacks (each graded in a batch beside a complete reference, which must score as
 - the whole ``assignments`` package as a link to ``solutions``;
 - a zip whose A3 members are symbolic links (``external_attr`` S_IFLNK);
 - a link to a secret file outside the submission, read by the student's code and raised as an exception,
-  so that its content would come back in the report.
-The links are skipped, each with a note naming its path relative to the submission.
+  so that its content would come back in the report;
+- a named pipe (a special file) in the package.
+Links and special files are skipped, each with a note naming its path relative to the submission.
 """
 
+import os
 import secrets
 import shutil
 
@@ -83,6 +85,15 @@ def test_the_package_itself_as_a_link_is_no_package(tmp_path, link):
     assert "assignments" in str(error.value) and str(tmp_path) not in str(error.value)
     [report], _ = grade_beside_companion([root], tmp_path, ASSIGNMENTS)
     assert report.points == 0
+
+
+def test_special_files_are_left_out(tmp_path):
+    """A named pipe in the package would block a reader forever: it is skipped, with a note."""
+    root = stubs_with_reference(tmp_path / "alice", ["a4_gru"])
+    os.mkfifo(root / "assignments" / "a4_gru" / "pipe.py")
+    [report], _ = grade_beside_companion([root], tmp_path, ["a4"])
+    assert report.points == points(["a4"])
+    assert any("assignments/a4_gru/pipe.py" in note for note in report.notes), report.notes
 
 
 def read_secret(name):

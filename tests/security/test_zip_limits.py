@@ -1,4 +1,4 @@
-"""Zip bombs and oversized submissions are refused quickly, with a clear message, without filling the disk.
+"""Zip bombs, oversized and unsafe submissions are refused quickly, with a clear message, without filling the disk.
 
 The caps are :class:`IntakeLimits`' defaults (what ``course grade`` uses). Every attack is measured while the
 grader opens it: its temporary files go to a directory of the test (``tempfile.tempdir``), whose disk use a
@@ -169,6 +169,17 @@ def test_a_bomb_outside_the_package_is_never_extracted(tmp_path, grader_tmp):
         with open_submission(archive) as intake:
             assert (intake.package_dir / "a4_gru" / "gru.py").is_file()
     assert disk.seconds < QUICK_SECONDS and disk.peak_bytes <= LIMITS.max_total_bytes
+
+
+@pytest.mark.parametrize("member", ["/etc/cron.d/evil", "../escape.py", "assignments/../../escape.py",
+                                    "..\\..\\escape.py", "C:/Windows/evil.py"])
+def test_unsafe_member_names_refuse_the_zip(tmp_path, grader_tmp, member):
+    root = stubs_with_reference(tmp_path / "repo", ["a4_gru"])
+    archive = zip_tree(root, tmp_path / "evil.zip")
+    with zipfile.ZipFile(archive, "a") as zf:
+        zf.writestr(zipfile.ZipInfo(member), "x = 1\n")
+    message, disk = refused(archive, grader_tmp)
+    assert "unsafe path" in message and disk.peak_files == 0
 
 
 def test_bombs_in_a_batch_score_zero_and_leave_the_others_alone(tmp_path, grader_tmp):
