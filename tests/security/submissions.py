@@ -16,7 +16,7 @@ from autograder.authoring.samples import IGNORE, STUBS_DIR, copy_as_submission
 from autograder.grading import mistakes, reports
 from autograder.grading.grade import grade_many, grade_submission
 from autograder.grading.sandbox import Limits
-from autograder.runtime.manifest import REPO_ROOT, load_manifest
+from autograder.runtime.manifest import REPO_ROOT, load_manifest  # noqa: F401 (REPO_ROOT: for the tests)
 
 SOLUTIONS = mistakes.SOLUTIONS_DIR
 FAST = Limits(cpu_seconds=20, wall_seconds_per_request=5)
@@ -116,9 +116,3 @@ def everything_said(report):
                       json.dumps(reports.gradescope(report)), reports.csv_rows([report]),
                       json.dumps(reports.classroom(report))])
 
-
-def task_points(report):
-    return {task.task_id: task.points for task in report.tasks}
-
-
-__all__ = ["REPO_ROOT", "SOLUTIONS", "FAST", "SEED"]
