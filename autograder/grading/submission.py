@@ -16,6 +16,7 @@
 Messages name paths relative to the submission (``alice.zip/repo/assignments``), never the grader's own.
 """
 
+import errno
 import os
 import shutil
 import stat
@@ -80,8 +81,8 @@ def open_submission(path, limits=IntakeLimits()):
     tmp = Path(tempfile.mkdtemp(prefix="rnn-submission-"))
     try:
         destination = tmp / STUDENT_PACKAGE
-        if path.is_dir():
-            graded, notes = _from_directory(path, shown, destination, limits)
+        if path.is_dir():  # the path given may be a link (the instructor's); nothing inside it is followed
+            graded, notes = _from_directory(path.resolve(), shown, destination, limits)
         else:
             from .submission_zip import from_zip  # (imports this module)
 
@@ -195,9 +196,13 @@ def _copy_regular_file(name, dirfd, target, budget, shown_member, notes):
     """Copy one file opened without following links, with the byte caps (the file may grow while read)."""
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dirfd)
-    except OSError:  # swapped for a link (ELOOP) or removed since the walk
-        notes.append(t("intake.skipped_link", path=shown_member))
+    except FileNotFoundError:  # removed since the walk
         return
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # swapped for a link since the walk
+            notes.append(t("intake.skipped_link", path=shown_member))
+            return
+        raise SubmissionError(t("intake.unreadable", path=shown_member, error=error.strerror)) from None
     with os.fdopen(fd, "rb") as source:
         if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
             notes.append(t("intake.skipped_special", path=shown_member))
