@@ -75,7 +75,7 @@ def cmd_samples(args):
 
 
 def _progress(done, total, report):
-    line = f"[{done}/{total}] {report.student}: {report.points:g}/{report.max_points:g}"
+    line = f"[{done}/{total}] {report.id}: {report.points:g}/{report.max_points:g}"
     if sys.stderr.isatty():
         print("\r" + line.ljust(70), end="" if done < total else "\n", file=sys.stderr, flush=True)
     else:
@@ -145,8 +145,8 @@ def cmd_grade(args):
         if args.out is None:
             raise UsageError("--format markdown needs --out DIR (one feedback file per student)")
         args.out.mkdir(parents=True, exist_ok=True)
-        for report in results:
-            (args.out / f"{report.student}.md").write_text(reports.markdown(report), encoding="utf-8")
+        for report, name in zip(results, reports.file_names(results)):  # unique names: nothing overwritten
+            (args.out / name).write_text(reports.markdown(report), encoding="utf-8")
         print(f"wrote {len(results)} feedback files to {args.out}")
 
 

@@ -15,13 +15,8 @@ student's outputs.
 """
 
 import secrets
-import shutil
-import tempfile
-import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -31,13 +26,9 @@ from ..runtime.messages import t, task_text
 from . import mistakes
 from ..runtime.manifest import load_manifest
 from .sandbox import Limits, run_requests
+from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
-STUDENT_PACKAGE = "assignments"
-
-
-class SubmissionError(ValueError):
-    """A submission cannot be graded at all (not found, no assignments/ package, bad zip)."""
 
 
 @dataclass
@@ -78,6 +69,12 @@ class SubmissionReport:
     source: str
     seed: int
     tasks: list
+    graded: str = ""  # the graded package's path inside the submission ("alice/repo/assignments")
+    notes: list = field(default_factory=list)  # what intake left out (symbolic links, special files)
+    id: str = ""  # unique within a batch (grade_many); the student's name by default
+
+    def __post_init__(self):
+        self.id = self.id or self.student
 
     @property
     def points(self):
@@ -93,37 +90,6 @@ class SubmissionReport:
             got, top = totals.get(task.assignment_id, (0.0, 0.0))
             totals[task.assignment_id] = (got + task.points, top + task.max_points)
         return totals
-
-
-@contextmanager
-def open_submission(path):
-    """Yield (student name, directory holding the ``assignments`` package) for a directory or a zip."""
-    path = Path(path)
-    if not path.exists():
-        raise SubmissionError(t("grade.not_found", path=path))
-    tmp = None
-    try:
-        if path.is_file():
-            if not zipfile.is_zipfile(path):
-                raise SubmissionError(t("grade.not_zip", path=path))
-            tmp = Path(tempfile.mkdtemp(prefix="rnn-submission-"))
-            with zipfile.ZipFile(path) as archive:
-                for member in archive.namelist():
-                    target = (tmp / member).resolve()
-                    if not str(target).startswith(str(tmp.resolve())):
-                        raise SubmissionError(t("grade.unsafe_zip", path=path, member=member))
-                archive.extractall(tmp)
-            root = tmp
-        else:
-            root = path
-        candidates = sorted(p.parent for p in root.rglob(f"{STUDENT_PACKAGE}/__init__.py")
-                            if len(p.relative_to(root).parts) <= 4)
-        if not candidates:
-            raise SubmissionError(t("grade.no_package", path=path, package=STUDENT_PACKAGE))
-        yield path.stem if path.is_file() else path.name, candidates[0].parent
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _dims_for(spec):
@@ -190,8 +156,8 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     tolerances = manifest.tolerances
     requests, index = build_requests(tasks, seed, tolerances["gradcheck"])
     reference = harness.make_loader("solutions")
-    with open_submission(path) as (student, root):
-        outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE)
+    with open_submission(path) as intake:
+        outcomes = run_requests(intake.package_dir.parent, requests, limits, STUDENT_PACKAGE)
     results = {task.id: TaskResult(task.id, task.function, task_text(task.id, "title", task.title),
                                    task.assignment_id, task.points) for task in tasks}
     for (task, spec, k, dims), request, outcome in zip(index, requests, outcomes):
@@ -224,7 +190,8 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
         result = results[task.id]
         if not result.passed:
             result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task.id, "hint", task.hint)]
-    return SubmissionReport(student, str(path), seed, [results[task.id] for task in tasks])
+    return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
+                            graded=intake.graded, notes=list(intake.notes))
 
 
 def _max_error(spec, outputs, expected):
@@ -239,7 +206,7 @@ def unreadable_report(path, manifest, assignment_ids, error):
     tasks = [TaskResult(task.id, task.function, task_text(task.id, "title", task.title), task.assignment_id,
                         task.points, checks=[(t("report.submission"), False, text)])
              for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
-    return SubmissionReport(Path(path).stem, str(path), -1, tasks)
+    return SubmissionReport(student_name(path), str(path), -1, tasks)
 
 
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
@@ -255,10 +222,12 @@ def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, lim
             return unreadable_report(path, manifest, assignment_ids, error)
 
     reports = [None] * len(paths)
+    ids = batch_ids(paths)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, path): i for i, path in enumerate(paths)}
         for done, future in enumerate(as_completed(futures), start=1):
             reports[futures[future]] = future.result()
+            reports[futures[future]].id = ids[futures[future]]
             if progress:
                 progress(done, len(paths), reports[futures[future]])
     return reports

@@ -10,12 +10,18 @@ file (an exact snippet replaced once); its hint for the student is the message
 - **mutation testing**: ``course check`` grades every mutant as a submission and
   requires that its task loses points and shows the hint (the mutation score).
 
+For diagnosis the grader imports the mutants in its own process, so they are served
+from memory (:class:`_MutantImporter`): the reference sources are read once, when
+this module is imported (before any student code runs), and nothing is written to
+disk that student code in the sandbox could replace before the grader imports it.
+
 Sources: CS231n and deeplearning.ai forums, ``../shared/REFERENCE.md``.
 """
 
+import importlib.abc
+import importlib.util
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,14 +107,16 @@ def by_task(task_id):
     return [mistake for mistake in CATALOGUE if mistake.task_id == task_id]
 
 
-def apply(mistake, solutions_dir=SOLUTIONS_DIR):
-    """The text of the mutated file; the snippet must occur exactly once."""
-    path = Path(solutions_dir) / mistake.file
-    text = path.read_text(encoding="utf-8")
+def _edit(mistake, text):
     count = text.count(mistake.old)
     if count != 1:
         raise ValueError(f"mistake {mistake.id}: snippet found {count} times in solutions/{mistake.file}")
     return text.replace(mistake.old, mistake.new)
+
+
+def apply(mistake, solutions_dir=SOLUTIONS_DIR):
+    """The text of the mutated file; the snippet must occur exactly once."""
+    return _edit(mistake, (Path(solutions_dir) / mistake.file).read_text(encoding="utf-8"))
 
 
 def write_mutant_tree(mistake, destination):
@@ -119,12 +127,50 @@ def write_mutant_tree(mistake, destination):
     return destination
 
 
+def _read_reference():
+    """{path relative to solutions/ (POSIX): source} of every module of the reference."""
+    return {path.relative_to(SOLUTIONS_DIR).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(SOLUTIONS_DIR.rglob("*.py")) if "__pycache__" not in path.parts}
+
+
+class _MutantImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``mutant_<id>`` packages from sources held in memory (the reference read at import time)."""
+
+    def __init__(self, reference):
+        self.reference = reference
+        self.modules = {}  # import name -> (source, is_package, file name shown in tracebacks)
+
+    def add(self, mistake, name):
+        for relative, text in self.reference.items():
+            parts = relative[:-len(".py")].split("/")
+            is_package = parts[-1] == "__init__"
+            module = ".".join([name, *(parts[:-1] if is_package else parts)])
+            source = _edit(mistake, text) if relative == mistake.file else text
+            self.modules[module] = (source, is_package, f"<{name}>/{relative}")
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.modules:
+            return None
+        _, is_package, origin = self.modules[fullname]
+        return importlib.util.spec_from_loader(fullname, self, origin=origin, is_package=is_package)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        source, _, origin = self.modules[module.__spec__.name]
+        exec(compile(source, origin, "exec"), module.__dict__)  # noqa: S102 - the instructor's reference
+
+
+_IMPORTER = _MutantImporter(_read_reference())
+
+
 def mutant_package(mistake):
-    """Import name of the mutant as a package of this process (built once, in a temp dir)."""
+    """Import name of the mutant as a package of this process (served from memory, never from disk)."""
     if mistake.id not in _LOADED:
-        root = Path(tempfile.mkdtemp(prefix="rnn-mutants-"))
         name = f"mutant_{mistake.id}"
-        write_mutant_tree(mistake, root / name)
-        sys.path.insert(0, str(root))
+        _IMPORTER.add(mistake, name)
+        if _IMPORTER not in sys.meta_path:
+            sys.meta_path.insert(0, _IMPORTER)
         _LOADED[mistake.id] = name
     return _LOADED[mistake.id]

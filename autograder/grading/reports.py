@@ -9,6 +9,7 @@ Gradescope's format (``/autograder/results/results.json``): top-level ``score``,
 import csv
 import io
 import json
+import re
 import unicodedata
 
 from ..runtime.messages import t
@@ -38,9 +39,16 @@ def task_feedback(task):
     return "\n".join(lines)
 
 
+def intake_lines(report):
+    """The graded package and what intake left out, one line each (empty for an unreadable submission)."""
+    return ([t("report.graded", path=report.graded)] if report.graded else []) + \
+        [t("report.note", note=note) for note in report.notes]
+
+
 def to_dict(report):
     return {
-        "student": report.student, "source": report.source, "seed": report.seed,
+        "id": report.id, "student": report.student, "source": report.source, "graded": report.graded,
+        "notes": list(report.notes), "seed": report.seed,
         "points": report.points, "max_points": report.max_points,
         "assignments": {key: {"points": got, "max_points": top} for key, (got, top) in report.by_assignment().items()},
         "tasks": [{"id": t.task_id, "function": t.function, "title": t.title, "points": t.points,
@@ -52,8 +60,10 @@ def to_dict(report):
 
 def text(report):
     """A per-task table for one submission."""
-    lines = [t("report.header", student=report.student, points=_fmt(report.points),
-               max_points=_fmt(report.max_points), seed=report.seed), "  " + t("report.columns")]
+    header = t("report.header", student=report.id, points=_fmt(report.points), max_points=_fmt(report.max_points),
+               seed=report.seed)
+    lines = [", ".join([header, *intake_lines(report)[:1]]), *["  " + line for line in intake_lines(report)[1:]],
+             "  " + t("report.columns")]
     for task in report.tasks:
         result = t("report.ok") if task.passed else (task.messages[0][:70] if task.messages else t("report.failed"))
         lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
@@ -66,14 +76,14 @@ def text(report):
 def score_table(reports):
     """One row per submission, one column per assignment: the class overview."""
     assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
-    width = max([_display_width(t("report.submission"))] + [_display_width(r.student) for r in reports]) + 2
+    width = max([_display_width(t("report.submission"))] + [_display_width(r.id) for r in reports]) + 2
     header = _pad(t("report.submission"), width) + "".join(f"{a:>13}" for a in assignment_ids) + \
         _pad(t("report.total"), 15, right=True)
     lines = [header, "-" * _display_width(header)]
     for report in reports:
         totals = report.by_assignment()
         cells = "".join(f"{_fmt(totals[a][0]) + '/' + _fmt(totals[a][1]):>13}" for a in assignment_ids)
-        lines.append(f"{_pad(report.student, width)}{cells}{_fmt(report.points) + '/' + _fmt(report.max_points):>15}")
+        lines.append(f"{_pad(report.id, width)}{cells}{_fmt(report.points) + '/' + _fmt(report.max_points):>15}")
     return "\n".join(lines)
 
 
@@ -81,7 +91,7 @@ def gradescope(report, execution_time=None):
     """Gradescope's results.json as a dict."""
     result = {
         "score": report.points,
-        "output": t("report.gradescope_output", seed=report.seed),
+        "output": "\n".join([t("report.gradescope_output", seed=report.seed), *intake_lines(report)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
@@ -103,7 +113,7 @@ def csv_rows(reports):
     for report in reports:
         points = {t.task_id: t.points for t in report.tasks}
         totals = report.by_assignment()
-        writer.writerow([report.student, report.seed, *[_fmt(points[i]) for i in task_ids],
+        writer.writerow([report.id, report.seed, *[_fmt(points[i]) for i in task_ids],
                          *[_fmt(totals[a][0]) for a in assignment_ids], _fmt(report.points),
                          _fmt(report.max_points)])
     return out.getvalue()
@@ -111,9 +121,10 @@ def csv_rows(reports):
 
 def markdown(report):
     """A feedback file for one student."""
-    lines = ["# " + t("report.feedback_title", student=report.student), "",
+    lines = ["# " + t("report.feedback_title", student=report.id), "",
              t("report.feedback_points", points=_fmt(report.points), max_points=_fmt(report.max_points),
-               seed=report.seed), "", t("report.table_header"), "|---|---|---|---|"]
+               seed=report.seed), "", *[f"- {line}" for line in intake_lines(report)],
+             *([""] if intake_lines(report) else []), t("report.table_header"), "|---|---|---|---|"]
     for task in report.tasks:
         result = t("report.result_passed") if task.passed else t("report.result_see_below")
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
@@ -123,6 +134,20 @@ def markdown(report):
         for task in failing:
             lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task), ""]
     return "\n".join(lines) + "\n"
+
+
+def file_names(reports, suffix=".md"):
+    """One file name per report, never the same twice in a batch (case-insensitively): the report ID with
+    path separators and other unsafe characters replaced by ``_``, then ``-2``, ``-3`` ... on a clash."""
+    names, taken = [], set()
+    for report in reports:
+        base = re.sub(r"[^\w.-]+", "_", report.id).strip("._") or "submission"
+        name, k = base + suffix, 2
+        while name.lower() in taken:
+            name, k = f"{base}-{k}{suffix}", k + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
 
 
 def to_json(reports):

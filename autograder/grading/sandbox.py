@@ -129,9 +129,17 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp:
         tmp = Path(tmp)
         work = tmp / "submission"
-        # only the student's package is copied: nothing else of their checkout (or what sits beside it)
-        shutil.copytree(submission_dir / student_package, work / student_package,
+        # only the student's package is copied: nothing else of their checkout (or what sits beside it);
+        # links are copied as links and refused, never followed (open_submission makes link-free copies)
+        source = submission_dir / student_package
+        if source.is_symlink():
+            raise ValueError(f"{student_package} is a symbolic link: open submissions with open_submission")
+        shutil.copytree(source, work / student_package, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        links = [path for path in (work / student_package).rglob("*") if path.is_symlink()]
+        if links:
+            raise ValueError(f"{student_package} holds symbolic links ({links[0].relative_to(work)}): "
+                             "open submissions with open_submission")
         _copy_cases(tmp / "cases")
         child = tmp / "sandbox_child.py"
         shutil.copyfile(CHILD, child)

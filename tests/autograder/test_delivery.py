@@ -55,6 +55,7 @@ def test_bundle_holds_exactly_what_grading_needs(tmp_path):
     with tarfile.open(bundle) as archive:
         names = set(archive.getnames())
     for required in ("grader/course.yml", "grader/autograder/grading/grade.py", "grader/autograder/grading/sandbox_child.py",
+                     "grader/autograder/grading/submission.py", "grader/autograder/grading/submission_zip.py",
                      "grader/solutions/a3_lstm/lstm.py", "grader/autograder/runtime/harness.py",
                      "grader/autograder/runtime/cases_a4.py"):
         assert required in names, required

@@ -144,8 +144,9 @@ def test_zip_submission_and_unreadable_ones(tmp_path, reference_submission):
     with zipfile.ZipFile(archive, "w") as zf:
         for path in (reference_submission / "assignments").rglob("*.py"):
             zf.write(path, Path("alice-repo") / path.relative_to(reference_submission))
-    with open_submission(archive) as (student, root):
-        assert student == "alice" and (root / "assignments" / "__init__.py").is_file()
+    with open_submission(archive) as intake:
+        assert intake.student == "alice" and (intake.package_dir / "__init__.py").is_file()
+        assert intake.package_dir.name == "assignments" and intake.graded == "alice.zip/alice-repo/assignments"
     (tmp_path / "notes.txt").write_text("not a submission")
     (tmp_path / "empty_dir").mkdir()
     with pytest.raises(SubmissionError, match="not a directory or a zip"):
