@@ -1,19 +1,32 @@
 """The public tests' expected values are those of the current reference, and every task has a spec."""
 
+import importlib
+
 import numpy as np
 
-from autograder.runtime.manifest import load_manifest
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 from autograder.authoring.public_fixtures import FIXTURES_DIR, compute_fixtures
 from autograder.runtime import harness
 
 
-def test_every_task_has_exactly_one_spec_naming_its_function():
+def test_every_task_has_exactly_one_spec_and_it_calls_the_function_of_the_manifest():
     specs = harness.all_specs()
     manifest = load_manifest()
     assert set(specs) == {task.id for task in manifest.tasks}
+    load = harness.make_loader("solutions")
     for task in manifest.tasks:
-        assert specs[task.id].function == task.function, task.id
+        module = importlib.import_module(f"solutions.{task.module}")
+        assert harness.task_function(task.id, load) is getattr(module, task.function), task.id
         assert specs[task.id].kind in ("forward", "backward"), task.id
+
+
+def test_case_modules_never_name_the_module_or_function_of_a_task():
+    """The function to call comes from course.yml: the case modules hold inputs and output names only."""
+    for assignment in load_manifest().assignments:
+        text = (REPO_ROOT / "autograder" / "runtime" / f"cases_{assignment.id}.py").read_text(encoding="utf-8")
+        assert "load(" not in text, assignment.id
+        for task in load_manifest().tasks:
+            assert f"{task.package}." not in text and f".{task.function}(" not in text, (assignment.id, task.id)
 
 
 def test_stored_fixtures_equal_a_fresh_computation_from_the_reference():
