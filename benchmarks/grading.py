@@ -69,7 +69,8 @@ def main():
     print(f"nbgrader autograde, one student, {package:<18} {autograde:8.3f} s   1.0x")
     print(f"course grade, one student, {package:<24} {ours:8.3f} s   {ours / autograde:.2f}x nbgrader autograde")
     print(f"baseline: python process start + import numpy      {baseline:8.3f} s   1.0x")
-    print(f"grade one full submission (49 tasks, 3 shapes each)  {one:8.3f} s   {one / baseline:.1f}x baseline")
+    tasks = f"{len(load_manifest().tasks)} tasks"
+    print(f"grade one full submission ({tasks}, 3 shapes each)  {one:8.3f} s   {one / baseline:.1f}x baseline")
     print(f"grade a class of {args.class_size} mixed samples, {args.jobs} jobs       {whole:8.3f} s   "
           f"{whole / baseline:.1f}x baseline, {whole / args.class_size:.3f} s per submission, "
           f"{whole / (args.class_size * one):.2f}x of {args.class_size} sequential single gradings")

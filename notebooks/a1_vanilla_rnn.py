@@ -132,15 +132,12 @@ dh = rng.standard_normal(h.shape)
 show(gradient_errors(rnn_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, rnn_backward(dh, cache)))
 
 # %% [markdown]
-# The next cell is **graded** (Tasks 1.1, 1.2, 1.3, 1.4: 11 points). Its checks
+# The next cell is **graded** ({{GRADED:check_rnn}}). Its checks
 # run when the assignment is collected.
 
-# %% nbgrader={"grade": true, "grade_id": "check_rnn", "locked": true, "points": 11, "schema_version": 3, "solution": false}
-# Tasks 1.1, 1.2, 1.3, 1.4
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["1.1", "1.2", "1.3", "1.4"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_rnn", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 2. Output layer and loss over time (Tasks 1.5 to 1.7)
@@ -174,14 +171,11 @@ numeric = numerical_gradient(lambda s: temporal_softmax_loss(s, y)[0], small_sco
 print(f"dscores  {norm_error(dscores, numeric):.1e}")
 
 # %% [markdown]
-# **Graded** (Tasks 1.5, 1.6, 1.7: 5 points).
+# **Graded** ({{GRADED:check_output_layers}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_output_layers", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-# Tasks 1.5, 1.6, 1.7
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["1.5", "1.6", "1.7"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_output_layers", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 3. A char-level language model on "hello" (Tasks 1.8 to 1.10)
@@ -227,14 +221,11 @@ print(repr(generated), losses[-1])
 print(decode(sample(params, np.zeros((1, 8)), int(encode("h")[0]), 12, rng=np.random.default_rng(1))))
 
 # %% [markdown]
-# **Graded** (Tasks 1.8, 1.9, 1.10: 6 points).
+# **Graded** ({{GRADED:check_char_lm}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_char_lm", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-# Tasks 1.8, 1.9, 1.10
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["1.8", "1.9", "1.10"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_char_lm", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 4. Many-to-one and one-to-many (Tasks 1.11 to 1.14)
@@ -322,14 +313,11 @@ show(gradient_errors(lambda v, h0, Wx, Wh, b: one_to_many_forward(v, h0, Wx, Wh,
                      dict(v=v, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, one_to_many_backward(dh, cache)))
 
 # %% [markdown]
-# **Graded** (Tasks 1.11, 1.12, 1.13, 1.14: 8 points).
+# **Graded** ({{GRADED:check_architectures}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_architectures", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-# Tasks 1.11, 1.12, 1.13, 1.14
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["1.11", "1.12", "1.13", "1.14"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_architectures", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 5. A stacked RNN (Tasks 1.15 and 1.16)
@@ -362,14 +350,11 @@ numeric = numerical_gradient_array(top_states, layers[0][0].copy(), dh_top)
 print(f"dWx[0]  {norm_error(dlayers[0][0], numeric):.1e}")
 
 # %% [markdown]
-# **Graded** (Tasks 1.15, 1.16: 5 points).
+# **Graded** ({{GRADED:check_stacked}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_stacked", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-# Tasks 1.15, 1.16
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["1.15", "1.16"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_stacked", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## What you built

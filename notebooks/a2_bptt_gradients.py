@@ -107,14 +107,11 @@ for W in (W_radius, W_orthogonal, init_identity(32)):
     print(f"{np.max(np.abs(np.linalg.eigvals(W))):.3f}  {singular_values[0]:.3f}  {singular_values[-1]:.3f}")
 
 # %% [markdown]
-# **Graded** (Tasks 2.5, 2.6, 2.7: 3 points).
+# **Graded** ({{GRADED:check_initializers}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_initializers", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-# Tasks 2.5, 2.6, 2.7
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.5", "2.6", "2.7"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_initializers", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 2. The ReLU RNN step (Tasks 2.8 and 2.9)
@@ -139,14 +136,11 @@ h_state = np.abs(rng.standard_normal((N, H)))
 print(np.allclose(relu_rnn_step_forward(np.zeros((N, D)), h_state, Wx, init_identity(H), np.zeros(H))[0], h_state))
 
 # %% [markdown]
-# **Graded** (Tasks 2.8, 2.9: 3 points).
+# **Graded** ({{GRADED:check_relu_rnn}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_relu_rnn", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-# Tasks 2.8, 2.9
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.8", "2.9"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_relu_rnn", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 3. The gradient norm through time (Task 2.4)
@@ -211,14 +205,11 @@ print({k: round(float(v), 3) for k, v in slopes.items()}, np.log([0.5, 1.0, 1.5]
 # its derivative `1 - h^2 < 1` slows the growth of the gradient).
 
 # %% [markdown]
-# **Graded** (Task 2.4: 3 points).
+# **Graded** ({{GRADED:check_gradient_norms}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gradient_norms", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-# Task 2.4
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.4"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gradient_norms", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 4. Clipping exploding gradients (Tasks 2.2 and 2.3)
@@ -311,14 +302,11 @@ plt.show()
 # up. With clipping the same run stays bounded and its loss goes down.
 
 # %% [markdown]
-# **Graded** (Tasks 2.2, 2.3: 3 points).
+# **Graded** ({{GRADED:check_clipping}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_clipping", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-# Tasks 2.2, 2.3
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.2", "2.3"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_clipping", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 5. Truncated BPTT (Task 2.1)
@@ -408,14 +396,11 @@ plt.show()
 # character after `"hello "` stays far higher than with full BPTT.
 
 # %% [markdown]
-# **Graded** (Task 2.1: 4 points).
+# **Graded** ({{GRADED:check_truncated_bptt}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_truncated_bptt", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-# Task 2.1
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.1"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_truncated_bptt", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 6. The adding problem (Task 2.10)
@@ -477,14 +462,11 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# **Graded** (Task 2.10: 2 points).
+# **Graded** ({{GRADED:check_adding_problem}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_adding_problem", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-# Task 2.10
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["2.10"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_adding_problem", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## What you saw

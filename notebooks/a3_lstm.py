@@ -104,14 +104,11 @@ c = cell_state_update(np.ones((1, H)), f, i, g)
 print(c.round(3), hidden_state(c, o).round(3))
 
 # %% [markdown]
-# **Graded** (Tasks 3.1 to 3.6: 6 points).
+# **Graded** ({{GRADED:check_gates}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-# Tasks 3.1, 3.2, 3.3, 3.4, 3.5, 3.6
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 2. Backward through the gates (Tasks 3.7 to 3.9)
@@ -150,14 +147,11 @@ da = gate_preactivation_backward(*np.split(dgates, 4, axis=1), input_gate(a), fo
 print(f"      da  {norm_error(da, numerical_gradient_array(all_gates, a.copy(), dgates)):.1e}")
 
 # %% [markdown]
-# **Graded** (Tasks 3.7, 3.8, 3.9: 6 points).
+# **Graded** ({{GRADED:check_gates_backward}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-# Tasks 3.7, 3.8, 3.9
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["3.7", "3.8", "3.9"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 3. The LSTM step and sequence (Tasks 3.10 to 3.13)
@@ -195,14 +189,11 @@ dh = rng.standard_normal(h.shape)
 show(gradient_errors(lstm_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, lstm_backward(dh, cache)))
 
 # %% [markdown]
-# **Graded** (Tasks 3.10 to 3.13: 10 points).
+# **Graded** ({{GRADED:check_lstm}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_lstm", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-# Tasks 3.10, 3.11, 3.12, 3.13
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["3.10", "3.11", "3.12", "3.13"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_lstm", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 4. Your LSTM on the adding problem

@@ -104,14 +104,11 @@ n = candidate_hidden(ax, ah, r)
 print(r.round(3), z.round(3), n.round(3), gru_hidden_update(n, z, np.zeros((1, H))).round(3))
 
 # %% [markdown]
-# **Graded** (Tasks 4.1 to 4.4: 5 points).
+# **Graded** ({{GRADED:check_gates}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-# Tasks 4.1, 4.2, 4.3, 4.4
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["4.1", "4.2", "4.3", "4.4"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 2. Backward through the update and the candidate (Tasks 4.5 and 4.6)
@@ -143,14 +140,11 @@ dn = rng.standard_normal((N, H))
 show(gradient_errors(candidate_of, dict(ax_n=ax_n, ah_n=ah_n, r=r), dn, candidate_hidden_backward(dn, n, r, ah_n)))
 
 # %% [markdown]
-# **Graded** (Tasks 4.5, 4.6: 4 points).
+# **Graded** ({{GRADED:check_gates_backward}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-# Tasks 4.5, 4.6
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["4.5", "4.6"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 3. The GRU step and sequence (Tasks 4.7 to 4.10)
@@ -179,14 +173,11 @@ dh = rng.standard_normal(h.shape)
 show(gradient_errors(gru_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, bx=bx, bh=bh), dh, gru_backward(dh, cache)))
 
 # %% [markdown]
-# **Graded** (Tasks 4.7 to 4.10: 10 points).
+# **Graded** ({{GRADED:check_gru}}).
 
-# %% nbgrader={"grade": true, "grade_id": "check_gru", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-# Tasks 4.7, 4.8, 4.9, 4.10
-### BEGIN HIDDEN TESTS
-from autograder.grading.notebook_checks import check_tasks
-check_tasks(["4.7", "4.8", "4.9", "4.10"])
-### END HIDDEN TESTS
+# %% nbgrader={"grade": true, "grade_id": "check_gru", "locked": true, "schema_version": 3, "solution": false}
+# Graded cell: `course nbgrader` fills in its check and points from course.yml
+# (the tasks whose `notebook:` is this cell's grade_id).
 
 # %% [markdown]
 # ## 4. Your GRU on the adding problem

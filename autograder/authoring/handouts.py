@@ -26,7 +26,7 @@ class HandoutError(ValueError):
 def task_table(assignment, lang="en"):
     rows = [t("handout.table_header", lang=lang), "|---|---|---|---|---|"]
     for task in assignment.tasks:
-        hint = task_text(task.id, "hint", task.hint, lang).replace("|", "\\|")
+        hint = task_text(task, "hint", lang).replace("|", "\\|")
         rows.append(f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} | {hint} |")
     return "\n".join(rows)
 

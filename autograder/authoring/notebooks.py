@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
+from .graded_cells import GradedCellError, fill_graded_cells
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 STUBS_DIR = REPO_ROOT / "assignments"
@@ -69,13 +70,21 @@ def read_translation(path):
 
 def load_notebook(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
     """The assignment's notebook in ``lang``: the English notebook, with its Markdown cells replaced by the
-    translation's for another language (code cells, metadata and order always come from the English one)."""
+    translation's for another language (code cells, metadata and order always come from the English one),
+    and its graded cells filled in from course.yml (:mod:`.graded_cells`)."""
     if lang not in LANGUAGES:
         raise NotebookBuildError(f"unknown notebook language {lang!r}; choose from {', '.join(LANGUAGES)}")
     nb = read_notebook(notebook_path(assignment, notebooks_dir))
-    if lang == "en":
-        return nb
-    path = translation_path(assignment, lang, notebooks_dir)
+    if lang != "en":
+        _translate(nb, translation_path(assignment, lang, notebooks_dir))
+    try:
+        return fill_graded_cells(nb, assignment, lang)
+    except GradedCellError as error:
+        raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}): {error}") from None
+
+
+def _translate(nb, path):
+    """Replace the Markdown cells of ``nb`` by those of the translation at ``path``, in order."""
     cells = read_translation(path)
     markdown = [cell for cell in nb.cells if cell.cell_type == "markdown"]
     if len(cells) != len(markdown):
@@ -83,7 +92,6 @@ def load_notebook(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
                                  f"{len(markdown)}")
     for cell, text in zip(markdown, cells):
         cell.source = text
-    return nb
 
 
 def read_notebook(path):
@@ -105,7 +113,8 @@ def _nbgrader_meta(cell):
 
 
 def graded_cells(nb):
-    """[(grade_id, points, [task IDs])] of the graded cells, from their ``check_tasks([...])`` call."""
+    """[(grade_id, points, [task IDs])] of the graded cells of a built notebook (:func:`load_notebook`), from
+    their ``check_tasks([...])`` call."""
     cells = []
     for cell in nb.cells:
         meta = _nbgrader_meta(cell)

@@ -80,7 +80,7 @@ def _tasks_by_file(manifest, lang="en"):
     by_file = {}
     for task in manifest.tasks:
         by_file.setdefault((task.package, task.file), {})[task.function] = (
-            task.id, task_text(task.id, "hint", task.hint, lang))
+            task.id, task_text(task, "hint", lang))
     return by_file
 
 

@@ -158,7 +158,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     reference = harness.make_loader("solutions")
     with open_submission(path) as intake:
         outcomes = run_requests(intake.package_dir.parent, requests, limits, STUDENT_PACKAGE)
-    results = {task.id: TaskResult(task.id, task.function, task_text(task.id, "title", task.title),
+    results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                    task.assignment_id, task.points) for task in tasks}
     for (task, spec, k, dims), request, outcome in zip(index, requests, outcomes):
         result = results[task.id]
@@ -189,7 +189,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     for task in tasks:
         result = results[task.id]
         if not result.passed:
-            result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task.id, "hint", task.hint)]
+            result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task, "hint")]
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes))
 
@@ -203,7 +203,7 @@ def _max_error(spec, outputs, expected):
 def unreadable_report(path, manifest, assignment_ids, error):
     """A zero report for a submission that could not be opened, so a batch never stops on it."""
     text = t("grade.unreadable", error=error)
-    tasks = [TaskResult(task.id, task.function, task_text(task.id, "title", task.title), task.assignment_id,
+    tasks = [TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
                         task.points, checks=[(t("report.submission"), False, text)])
              for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
     return SubmissionReport(student_name(path), str(path), -1, tasks)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..runtime.manifest import find_manifest
 from ..runtime.messages import LANG_ENV, language, t
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
@@ -75,9 +76,11 @@ def _copy_cases(destination):
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for source in CASES_SOURCE.glob("*.py"):
-        if source.name in ("harness.py", "messages.py") or source.name.startswith("cases_"):
+        if source.name in ("harness.py", "manifest.py", "messages.py") or source.name.startswith("cases_"):
             shutil.copyfile(source, package / source.name)
     shutil.copytree(CASES_SOURCE / "messages", package / "messages")
+    # the harness calls the functions that the course.yml above the runtime names
+    shutil.copyfile(find_manifest(CASES_SOURCE), package / "course.yml")
 
 
 def _limit(limits):

@@ -1,5 +1,8 @@
 """Task specs of Assignment 2 (BPTT in practice, clipping, gradient flow, initialisers, ReLU RNN, adding problem).
 
+The function each spec calls is the one ``course.yml`` names for its task; the
+irregular ones (several calls, keyword arguments, an rng) have an adapter.
+
 The initialisers with an rng (2.5, 2.6) and the data generator (2.10) are random
 by design: they are checked by the properties of their output (and by giving the
 same W / data for the same seed), not against stored values.
@@ -7,23 +10,12 @@ same W / data for the same seed), not against stored values.
 
 import numpy as np
 
-from .harness import GradCheck, TaskSpec, register
+from .harness import CACHE, GradCheck, OutputOf, TaskSpec, register, task_function, weighted_loss
 from .messages import t
-
-TBPTT = "a2_bptt_gradients.truncated_bptt"
-CLIP = "a2_bptt_gradients.clipping"
-FLOW = "a2_bptt_gradients.gradient_flow"
-INIT = "a2_bptt_gradients.initializers"
-RELU = "a2_bptt_gradients.relu_rnn"
-ADD = "a2_bptt_gradients.adding_problem"
 
 # Smallest |pre-activation| allowed in the ReLU inputs: the mask (a > 0) then cannot flip
 # under rounding differences or the 1e-5 steps of the numerical gradient check.
 RELU_MARGIN = 1e-2
-
-
-def weighted(array, weights):
-    return float(np.sum(np.asarray(array) * weights))
 
 
 def rnn_params(rng, D, H):
@@ -71,24 +63,24 @@ def tbptt_params(a):
     return {name: a[name] for name in TBPTT_PARAMS}
 
 
-def _tbptt(load, a, chunk_len):
-    return load(TBPTT).truncated_bptt(a["x"], a["y"], a["h0"], tbptt_params(a), chunk_len)
+def _tbptt(function, a, chunk_len):
+    return function(a["x"], a["y"], a["h0"], tbptt_params(a), chunk_len)
 
 
-def _truncated_bptt(load, a):
-    loss, grads, h_last = _tbptt(load, a, a["chunk_len"])
+def _truncated_bptt(function, load, a):
+    loss, grads, h_last = _tbptt(function, a, a["chunk_len"])
     # With a single chunk (chunk_len = T) truncated BPTT is full BPTT: its gradients are the
     # exact gradients of the loss, which the numerical gradient check can verify.
-    _, full_grads, _ = _tbptt(load, a, a["x"].shape[1])
+    _, full_grads, _ = _tbptt(function, a, a["x"].shape[1])
     return {"loss": np.float64(loss), "grads": grads, "h_last": h_last, "full_grads": full_grads}
 
 
 register(TaskSpec(
-    "2.1", "truncated_bptt", "backward", tbptt_inputs, _truncated_bptt,
+    "2.1", tbptt_inputs, adapter=_truncated_bptt,
     # The loss does not depend on chunk_len. The output-layer gradients (Wy, by) are not
     # affected by truncation, so the truncated ones are checked too.
-    GradCheck(lambda load, a: _tbptt(load, a, a["x"].shape[1])[0],
-              {**{f"full_grads.{name}": name for name in TBPTT_PARAMS}, "grads.Wy": "Wy", "grads.by": "by"}),
+    grad_checks=GradCheck(lambda load, a: _tbptt(task_function("2.1", load), a, a["x"].shape[1])[0],
+                          {**{f"full_grads.{name}": name for name in TBPTT_PARAMS}, "grads.Wy": "Wy", "grads.by": "by"}),
     dims=({"N": 2, "T": 5, "D": 3, "H": 4}, {"N": 1, "T": 1, "D": 3, "H": 2})))
 
 
@@ -113,12 +105,12 @@ def clip_norm_inputs(rng, N, T, D, H):
     return {**a, "max_norm": float(total * (0.5 if N % 2 == 0 else 2.0))}
 
 
-def _clip_norm(load, a):
-    clipped, total_norm = load(CLIP).clip_grad_norm(grads_dict(a), a["max_norm"])
+def _clip_norm(function, load, a):
+    clipped, total_norm = function(grads_dict(a), a["max_norm"])
     return {"clipped": clipped, "total_norm": np.float64(total_norm)}
 
 
-register(TaskSpec("2.2", "clip_grad_norm", "forward", clip_norm_inputs, _clip_norm))
+register(TaskSpec("2.2", clip_norm_inputs, adapter=_clip_norm))
 
 
 def clip_value_inputs(rng, N, T, D, H):
@@ -129,8 +121,7 @@ def clip_value_inputs(rng, N, T, D, H):
     return {**a, "clip_value": float((size[middle - 1] + size[middle]) / 2)}
 
 
-register(TaskSpec("2.3", "clip_grad_value", "forward", clip_value_inputs,
-                  lambda load, a: {"clipped": load(CLIP).clip_grad_value(grads_dict(a), a["clip_value"])}))
+register(TaskSpec("2.3", clip_value_inputs, call=(grads_dict, "clip_value"), outputs=("clipped",)))
 
 
 # 2.4: gradient_flow.py --------------------------------------------------------------------------
@@ -143,13 +134,12 @@ def flow_inputs(rng, N, T, D, H):
     return away_from_relu_kink(rng, draw)
 
 
-def _flow(load, a):
-    f = load(FLOW).hidden_gradient_norms
+def _flow(function, load, a):
     args = (a["x"], a["h0"], a["Wx"], a["Wh"], a["b"], a["dh_last"])
-    return {"norms_tanh": f(*args, nonlinearity="tanh"), "norms_relu": f(*args, nonlinearity="relu")}
+    return {"norms_tanh": function(*args, nonlinearity="tanh"), "norms_relu": function(*args, nonlinearity="relu")}
 
 
-register(TaskSpec("2.4", "hidden_gradient_norms", "forward", flow_inputs, _flow,
+register(TaskSpec("2.4", flow_inputs, adapter=_flow,
                   dims=({"N": 2, "T": 6, "D": 4, "H": 5}, {"N": 1, "T": 1, "D": 3, "H": 2})))
 
 
@@ -188,10 +178,11 @@ def _init_inputs(scale_name, low, high):
 
 
 def _with_seeds(call):
-    def run(load, a):
-        return {"W": call(load, a, np.random.default_rng(a["seed"])),
-                "W_same_seed": call(load, a, np.random.default_rng(a["seed"])),
-                "W_other_seed": call(load, a, np.random.default_rng(a["seed"] + 1))}
+    """An adapter that calls call(function, a, rng) with the input seed, the same seed again, and another seed."""
+    def run(function, load, a):
+        return {"W": call(function, a, np.random.default_rng(a["seed"])),
+                "W_same_seed": call(function, a, np.random.default_rng(a["seed"])),
+                "W_other_seed": call(function, a, np.random.default_rng(a["seed"] + 1))}
 
     return run
 
@@ -214,8 +205,7 @@ def spectral_radius_properties(a, outputs):
 
 
 register(TaskSpec(
-    "2.5", "init_spectral_radius", "forward", _init_inputs("radius", 0.5, 2.0),
-    _with_seeds(lambda load, a, rng: load(INIT).init_spectral_radius(a["H"], a["radius"], rng)),
+    "2.5", _init_inputs("radius", 0.5, 2.0), adapter=_with_seeds(lambda f, a, rng: f(a["H"], a["radius"], rng)),
     properties=spectral_radius_properties))
 
 
@@ -242,18 +232,16 @@ def orthogonal_properties(a, outputs):
 
 
 register(TaskSpec(
-    "2.6", "init_orthogonal", "forward", _init_inputs("gain", 0.5, 2.0),
-    _with_seeds(lambda load, a, rng: load(INIT).init_orthogonal(a["H"], rng, a["gain"])),
+    "2.6", _init_inputs("gain", 0.5, 2.0), adapter=_with_seeds(lambda f, a, rng: f(a["H"], rng, a["gain"])),
     properties=orthogonal_properties))
 
 
-def _identity(load, a):
-    module = load(INIT)
-    return {"W": module.init_identity(a["H"], a["scale"]), "W_default_scale": module.init_identity(a["H"])}
+def _identity(function, load, a):
+    return {"W": function(a["H"], a["scale"]), "W_default_scale": function(a["H"])}
 
 
-register(TaskSpec("2.7", "init_identity", "forward",
-                  lambda rng, N, T, D, H: {"H": H, "scale": float(rng.uniform(0.5, 2.0))}, _identity))
+register(TaskSpec("2.7", lambda rng, N, T, D, H: {"H": H, "scale": float(rng.uniform(0.5, 2.0))},
+                  adapter=_identity))
 
 
 # 2.8 - 2.9: relu_rnn.py -------------------------------------------------------------------------
@@ -265,23 +253,11 @@ def relu_step_inputs(rng, N, T, D, H):
     return away_from_relu_kink(rng, draw)
 
 
-def _relu_step_forward(load, a):
-    return load(RELU).relu_rnn_step_forward(a["x"], a["h_prev"], a["Wx"], a["Wh"], a["b"])
-
-
-register(TaskSpec("2.8", "relu_rnn_step_forward", "forward", relu_step_inputs,
-                  lambda load, a: {"h_next": _relu_step_forward(load, a)[0]}))
-
-
-def _relu_step_backward(load, a):
-    names = ("dx", "dh_prev", "dWx", "dWh", "db")
-    return dict(zip(names, load(RELU).relu_rnn_step_backward(a["dh_next"], _relu_step_forward(load, a)[1])))
-
-
+register(TaskSpec("2.8", relu_step_inputs, call=("x", "h_prev", "Wx", "Wh", "b"), outputs=("h_next", CACHE)))
 register(TaskSpec(
-    "2.9", "relu_rnn_step_backward", "backward", relu_step_inputs, _relu_step_backward,
-    GradCheck(lambda load, a: weighted(_relu_step_forward(load, a)[0], a["dh_next"]),
-              {"dx": "x", "dh_prev": "h_prev", "dWx": "Wx", "dWh": "Wh", "db": "b"})))
+    "2.9", relu_step_inputs, call=("dh_next", OutputOf("2.8")), outputs=("dx", "dh_prev", "dWx", "dWh", "db"),
+    grad_checks=GradCheck(weighted_loss({OutputOf("2.8", "h_next"): "dh_next"}),
+                          {"dx": "x", "dh_prev": "h_prev", "dWx": "Wx", "dWh": "Wh", "db": "b"})))
 
 
 # 2.10: adding_problem.py ------------------------------------------------------------------------
@@ -289,10 +265,9 @@ def adding_inputs(rng, N, T, D, H):
     return {"N": N, "T": max(T, 2), "seed": int(rng.integers(0, 2**31))}
 
 
-def _adding(load, a):
-    f = load(ADD).adding_problem
-    x, y = f(a["N"], a["T"], np.random.default_rng(a["seed"]))
-    x_same, y_same = f(a["N"], a["T"], np.random.default_rng(a["seed"]))
+def _adding(function, load, a):
+    x, y = function(a["N"], a["T"], np.random.default_rng(a["seed"]))
+    x_same, y_same = function(a["N"], a["T"], np.random.default_rng(a["seed"]))
     return {"x": x, "y": y, "x_same_seed": x_same, "y_same_seed": y_same}
 
 
@@ -332,6 +307,6 @@ def adding_properties(a, outputs):
     return problems
 
 
-register(TaskSpec("2.10", "adding_problem", "forward", adding_inputs, _adding, properties=adding_properties,
+register(TaskSpec("2.10", adding_inputs, adapter=_adding, properties=adding_properties,
                   dims=({"N": 64, "T": 7, "D": 2, "H": 2}, {"N": 8, "T": 2, "D": 2, "H": 2},
                         {"N": 1, "T": 10, "D": 2, "H": 2})))

@@ -1,16 +1,12 @@
-"""Task specs of Assignment 4 (GRU, PyTorch convention, gate order r, z, n): inputs, how to call, gradient checks."""
+"""Task specs of Assignment 4 (GRU, PyTorch convention, gate order r, z, n): inputs, arguments and output names,
+gradient checks.
+
+The function each spec calls is the one ``course.yml`` names for its task.
+"""
 
 import numpy as np
 
-from .harness import GradCheck, TaskSpec, register
-
-GATES = "a4_gru.gates"
-GATES_BW = "a4_gru.gates_backward"
-GRU = "a4_gru.gru"
-
-
-def weighted(array, weights):
-    return float(np.sum(np.asarray(array) * weights))
+from .harness import CACHE, GradCheck, OutputOf, TaskSpec, call_task, register, weighted_loss
 
 
 def preactivation_inputs(rng, N, T, D, H):
@@ -28,37 +24,31 @@ def candidate_value(rng, N, H):
     return rng.uniform(-0.95, 0.95, size=(N, H))
 
 
+def gradients_of(names):
+    """{"dx": "x", ...}: each gradient output and the input it is the gradient of."""
+    return {f"d{name}": name for name in names}
+
+
 # 4.1 - 4.4: gates.py ----------------------------------------------------------------------------
-register(TaskSpec("4.1", "reset_gate", "forward", preactivation_inputs,
-                  lambda load, a: {"r": load(GATES).reset_gate(a["ax"], a["ah"])}))
-register(TaskSpec("4.2", "update_gate", "forward", preactivation_inputs,
-                  lambda load, a: {"z": load(GATES).update_gate(a["ax"], a["ah"])}))
+register(TaskSpec("4.1", preactivation_inputs, call=("ax", "ah"), outputs=("r",)))
+register(TaskSpec("4.2", preactivation_inputs, call=("ax", "ah"), outputs=("z",)))
 register(TaskSpec(
-    "4.3", "candidate_hidden", "forward",
-    lambda rng, N, T, D, H: {**preactivation_inputs(rng, N, T, D, H), "r": gate_value(rng, N, H)},
-    lambda load, a: {"n": load(GATES).candidate_hidden(a["ax"], a["ah"], a["r"])}))
+    "4.3", lambda rng, N, T, D, H: {**preactivation_inputs(rng, N, T, D, H), "r": gate_value(rng, N, H)},
+    call=("ax", "ah", "r"), outputs=("n",)))
 
 
 def hidden_update_inputs(rng, N, T, D, H):
     return {"n": candidate_value(rng, N, H), "z": gate_value(rng, N, H), "h_prev": rng.standard_normal((N, H))}
 
 
-def _hidden_update(load, a):
-    return load(GATES).gru_hidden_update(a["n"], a["z"], a["h_prev"])
-
-
-register(TaskSpec("4.4", "gru_hidden_update", "forward", hidden_update_inputs,
-                  lambda load, a: {"h": _hidden_update(load, a)}))
+register(TaskSpec("4.4", hidden_update_inputs, call=("n", "z", "h_prev"), outputs=("h",)))
 
 
 # 4.5 - 4.6: gates_backward.py -------------------------------------------------------------------
 register(TaskSpec(
-    "4.5", "gru_hidden_update_backward", "backward",
-    lambda rng, N, T, D, H: {**hidden_update_inputs(rng, N, T, D, H), "dh": rng.standard_normal((N, H))},
-    lambda load, a: dict(zip(("dn", "dz", "dh_prev"),
-                             load(GATES_BW).gru_hidden_update_backward(a["dh"], a["n"], a["z"], a["h_prev"]))),
-    GradCheck(lambda load, a: weighted(_hidden_update(load, a), a["dh"]),
-              {"dn": "n", "dz": "z", "dh_prev": "h_prev"})))
+    "4.5", lambda rng, N, T, D, H: {**hidden_update_inputs(rng, N, T, D, H), "dh": rng.standard_normal((N, H))},
+    call=("dh", "n", "z", "h_prev"), outputs=("dn", "dz", "dh_prev"),
+    grad_checks=GradCheck(weighted_loss({OutputOf("4.4", "h"): "dh"}), gradients_of(("n", "z", "h_prev")))))
 
 
 def candidate_backward_inputs(rng, N, T, D, H):
@@ -70,21 +60,20 @@ def candidate_backward_inputs(rng, N, T, D, H):
 
 
 def _candidate(load, a):
+    """n of the implementation's own candidate_hidden (Task 4.3) on ax, ah completed from their parts."""
     ax = np.concatenate([a["ax_rz"], a["ax_n"]], axis=1)  # (N, 3H)
     ah = np.concatenate([a["ah_rz"], a["ah_n"]], axis=1)  # (N, 3H)
-    return load(GATES).candidate_hidden(ax, ah, a["r"])
+    return call_task("4.3", load, {"ax": ax, "ah": ah, "r": a["r"]})["n"]
 
 
-def _candidate_backward(load, a):
-    n = _candidate(load, a)
-    return dict(zip(("dax_n", "dah_n", "dr"),
-                    load(GATES_BW).candidate_hidden_backward(a["dn"], n, a["r"], a["ah_n"])))
+def _candidate_backward(function, load, a):
+    return dict(zip(("dax_n", "dah_n", "dr"), function(a["dn"], _candidate(load, a), a["r"], a["ah_n"])))
 
 
 register(TaskSpec(
-    "4.6", "candidate_hidden_backward", "backward", candidate_backward_inputs, _candidate_backward,
-    GradCheck(lambda load, a: weighted(_candidate(load, a), a["dn"]),
-              {"dax_n": "ax_n", "dah_n": "ah_n", "dr": "r"})))
+    "4.6", candidate_backward_inputs, adapter=_candidate_backward,
+    grad_checks=GradCheck(lambda load, a: float(np.sum(np.asarray(_candidate(load, a)) * a["dn"])),
+                          {"dax_n": "ax_n", "dah_n": "ah_n", "dr": "r"})))
 
 
 # 4.7 - 4.10: gru.py -----------------------------------------------------------------------------
@@ -101,42 +90,17 @@ def seq_inputs(rng, N, T, D, H):
     return {"x": rng.standard_normal((N, T, D)), "h0": rng.standard_normal((N, H)) * 0.5, **gru_params(rng, D, H)}
 
 
-def _step_forward(load, a):
-    return load(GRU).gru_step_forward(a["x"], a["h_prev"], a["Wx"], a["Wh"], a["bx"], a["bh"])
+STEP_ARGS = ("x", "h_prev", "Wx", "Wh", "bx", "bh")
+SEQ_ARGS = ("x", "h0", "Wx", "Wh", "bx", "bh")
 
-
-def _seq_forward(load, a):
-    return load(GRU).gru_forward(a["x"], a["h0"], a["Wx"], a["Wh"], a["bx"], a["bh"])
-
-
-register(TaskSpec("4.7", "gru_step_forward", "forward", step_inputs,
-                  lambda load, a: {"h_next": _step_forward(load, a)[0]}))
-
-
-def _step_backward(load, a):
-    names = ("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh")
-    return dict(zip(names, load(GRU).gru_step_backward(a["dh_next"], _step_forward(load, a)[1])))
-
-
+register(TaskSpec("4.7", step_inputs, call=STEP_ARGS, outputs=("h_next", CACHE)))
 register(TaskSpec(
-    "4.8", "gru_step_backward", "backward",
-    lambda rng, N, T, D, H: {**step_inputs(rng, N, T, D, H), "dh_next": rng.standard_normal((N, H))},
-    _step_backward,
-    GradCheck(lambda load, a: weighted(_step_forward(load, a)[0], a["dh_next"]),
-              {"dx": "x", "dh_prev": "h_prev", "dWx": "Wx", "dWh": "Wh", "dbx": "bx", "dbh": "bh"})))
+    "4.8", lambda rng, N, T, D, H: {**step_inputs(rng, N, T, D, H), "dh_next": rng.standard_normal((N, H))},
+    call=("dh_next", OutputOf("4.7")), outputs=("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh"),
+    grad_checks=GradCheck(weighted_loss({OutputOf("4.7", "h_next"): "dh_next"}), gradients_of(STEP_ARGS))))
 
-register(TaskSpec("4.9", "gru_forward", "forward", seq_inputs,
-                  lambda load, a: {"h": _seq_forward(load, a)[0]}))
-
-
-def _seq_backward(load, a):
-    names = ("dx", "dh0", "dWx", "dWh", "dbx", "dbh")
-    return dict(zip(names, load(GRU).gru_backward(a["dh"], _seq_forward(load, a)[1])))
-
-
+register(TaskSpec("4.9", seq_inputs, call=SEQ_ARGS, outputs=("h", CACHE)))
 register(TaskSpec(
-    "4.10", "gru_backward", "backward",
-    lambda rng, N, T, D, H: {**seq_inputs(rng, N, T, D, H), "dh": rng.standard_normal((N, T, H))},
-    _seq_backward,
-    GradCheck(lambda load, a: weighted(_seq_forward(load, a)[0], a["dh"]),
-              {"dx": "x", "dh0": "h0", "dWx": "Wx", "dWh": "Wh", "dbx": "bx", "dbh": "bh"})))
+    "4.10", lambda rng, N, T, D, H: {**seq_inputs(rng, N, T, D, H), "dh": rng.standard_normal((N, T, H))},
+    call=("dh", OutputOf("4.9")), outputs=("dx", "dh0", "dWx", "dWh", "dbx", "dbh"),
+    grad_checks=GradCheck(weighted_loss({OutputOf("4.9", "h"): "dh"}), gradients_of(SEQ_ARGS))))

@@ -1,23 +1,31 @@
 """The task harness shared by the public tests and the graders.
 
-Each task of ``course.yml`` has one :class:`TaskSpec`, registered by its ID in the
-``cases_a*.py`` modules:
+Each task of ``course.yml`` has one :class:`TaskSpec`, registered by its ID in
+the case module of its assignment, ``cases_<assignment id>.py``. A spec says how
+to exercise the task, never which function it is: the function is the
+manifest's (``task.module``, ``task.function``), looked up in the implementation
+under test (``load("a3_lstm.lstm")`` imports a module of the reference or of a
+student's package alike).
 
 - ``inputs(rng, **dims)`` builds the arguments (float64) for one shape;
-- ``run(load, args)`` calls the implementation and returns its outputs as a flat
-  dict of arrays (``load("a3_lstm.lstm")`` imports a module of the
-  implementation under test, so ``run`` works for the reference and for a
-  student alike; backward tasks run the implementation's *own* forward pass to
-  get the cache, so cache formats are the student's choice);
-- ``grad_checks`` (backward tasks): a scalar ``loss(load, args)`` and which
-  output is the gradient of which input, for a numerical gradient check of the
+- ``call`` lists the function's positional arguments in order: an input name,
+  :class:`OutputOf` (an output of another task's call on the same inputs, such
+  as the cache of the forward task, so cache formats are the student's choice),
+  or a function of the inputs; ``outputs`` names what the function returns, in
+  order (a single name: one returned value); outputs named :data:`CACHE` are
+  passed on, never graded;
+- ``adapter(function, load, args)`` replaces ``call``/``outputs`` for irregular
+  tasks (several calls, keyword arguments, an rng) and returns the outputs;
+- ``grad_checks`` (backward tasks): a scalar ``loss(load, args)`` (usually
+  :func:`weighted_loss` of the forward task's outputs) and which output is the
+  gradient of which input, for a numerical gradient check of the
   implementation's backward against its own forward;
 - ``properties(args, outputs)`` (tasks with randomness of their own, such as
   initialisers and data generators): a list of failure messages, used instead of
   comparing to expected values.
 
-:func:`evaluate` runs one case and compares it to expected outputs, returning
-plain-language problems that name the task.
+:func:`run_case` runs one case and :func:`check_outputs` compares it to expected
+outputs, returning plain-language problems.
 """
 
 import copy
@@ -25,9 +33,11 @@ import importlib
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from .manifest import find_manifest, load_manifest
 from .messages import t
 
 # The message of every stub: raise NotImplementedError("Task 3.4: lstm_step_backward")
@@ -53,6 +63,10 @@ def make_loader(package=None):
     return load
 
 
+# The output name of what a forward function returns for its backward pass: passed on, never graded.
+CACHE = "cache"
+
+
 @dataclass(frozen=True)
 class GradCheck:
     loss: object  # loss(load, args) -> float
@@ -60,19 +74,36 @@ class GradCheck:
 
 
 @dataclass(frozen=True)
+class OutputOf:
+    """An argument of a call: the output ``name`` of task ``task_id``'s call on the same inputs (its cache by default)."""
+    task_id: str
+    name: str = CACHE
+
+
+@dataclass(frozen=True)
 class TaskSpec:
     task_id: str
-    function: str
-    kind: str  # "forward" (compare with value tolerance) or "backward" (gradient tolerance)
-    inputs: object
-    run: object
+    inputs: object  # inputs(rng, N, T, D, H) -> {name: value}
+    call: tuple = ()  # the positional arguments: input names, OutputOf(...) or functions of the inputs
+    outputs: tuple = ()  # names of the returned values, in order; CACHE ones are not graded
+    adapter: object = None  # adapter(function, load, args) -> {name: value}, instead of call/outputs
     grad_checks: GradCheck = None
     properties: object = None
     dims: tuple = PUBLIC_DIMS
     integer_outputs: tuple = field(default=())
 
+    @property
+    def kind(self):
+        """"backward" (outputs are gradients: gradient tolerance) when the spec has a gradient check, else "forward"."""
+        return "forward" if self.grad_checks is None else "backward"
+
+    def run(self, load, args):
+        """The graded outputs of the implementation's call on ``args`` (the cache left out)."""
+        return {name: value for name, value in call_task(self.task_id, load, args).items() if name != CACHE}
+
 
 REGISTRY = {}
+_COURSE = {}
 
 
 def register(spec):
@@ -82,11 +113,75 @@ def register(spec):
     return spec
 
 
-def all_specs():
-    """Every registered spec, importing the per-assignment case modules."""
-    from . import cases_a1, cases_a2, cases_a3, cases_a4  # noqa: F401  (registration side effect)
+def course_manifest():
+    """The course.yml of this tree (the nearest one above this runtime), read once: the functions the harness calls."""
+    if "manifest" not in _COURSE:
+        _COURSE["manifest"] = load_manifest(find_manifest(Path(__file__).resolve().parent), check_files=False)
+    return _COURSE["manifest"]
 
-    return dict(REGISTRY)
+
+def all_specs():
+    """Every task's spec, from ``cases_<assignment id>.py`` of each assignment of the manifest.
+
+    Raises LookupError when a task of the manifest has no spec, or a spec belongs to no task.
+    """
+    if "specs" not in _COURSE:
+        manifest = course_manifest()
+        for assignment in manifest.assignments:
+            importlib.import_module(f"{__package__}.cases_{assignment.id}")  # registration side effect
+        tasks = {task.id: task for task in manifest.tasks}
+        problems = [f"Task {task.id} ({task.function}) has no spec in cases_{task.assignment_id}.py"
+                    for task in tasks.values() if task.id not in REGISTRY]
+        problems += [f"a spec is registered for Task {task_id}, which {manifest.path} does not declare"
+                     for task_id in REGISTRY if task_id not in tasks]
+        if problems:
+            raise LookupError("; ".join(problems))
+        _COURSE["specs"] = {task_id: REGISTRY[task_id] for task_id in tasks}
+    return dict(_COURSE["specs"])
+
+
+def task_function(task_id, load):
+    """The implementation's function of a task: ``load(task.module).<task.function>`` of the manifest."""
+    task = course_manifest().task(task_id)
+    return getattr(load(task.module), task.function)
+
+
+def _argument(entry, load, args):
+    if isinstance(entry, OutputOf):
+        return call_task(entry.task_id, load, args)[entry.name]
+    if callable(entry):
+        return entry(args)
+    return args[entry]
+
+
+def call_task(task_id, load, args):
+    """Call the implementation's function of ``task_id`` as its spec says; returns {output name: value}, cache included."""
+    spec = all_specs()[task_id]
+    function = task_function(task_id, load)
+    if spec.adapter is not None:
+        return spec.adapter(function, load, args)
+    returned = function(*(_argument(entry, load, args) for entry in spec.call))
+    if len(spec.outputs) == 1:
+        return {spec.outputs[0]: returned}
+    return dict(zip(spec.outputs, returned))
+
+
+def weighted_loss(weights):
+    """A gradient check's loss: the sum over ``{OutputOf(task, output): weight}`` of sum(output * args[weight]).
+
+    A weight of None takes the output itself (a scalar loss). Each task is called once per evaluation.
+    """
+    def loss(load, args):
+        calls = {}
+        total = 0.0
+        for source, weight in weights.items():
+            if source.task_id not in calls:
+                calls[source.task_id] = call_task(source.task_id, load, args)
+            value = calls[source.task_id][source.name]
+            total += float(value) if weight is None else float(np.sum(np.asarray(value) * args[weight]))
+        return total
+
+    return loss
 
 
 # numerical_gradient and rel_error repeat solutions/common/gradcheck.py on purpose: the checks must not

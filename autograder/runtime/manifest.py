@@ -9,12 +9,18 @@ fails with every problem found, each naming the offending entry:
   assignment's number (task ``3.4`` belongs to assignment number 3);
 - a task whose ``file`` does not exist under ``solutions/<package>/`` or whose
   ``function`` is not defined at the top level of that file (checked by parsing,
-  never by importing solution code).
+  never by importing solution code; skipped with ``check_files=False``);
+- a ``title`` or ``hint`` without the text of one of the course's languages
+  (the problem names the task and the language);
+- a ``uses`` entry that names no task, or a cycle of ``uses``;
+- a ``notebook`` that is not a valid nbgrader ``grade_id`` (that the notebook
+  has this graded cell is checked when the notebooks are built:
+  ``autograder/authoring/notebooks.py``).
 """
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -22,6 +28,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
 TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
+GRADE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+TEXT_FIELDS = ("title", "hint")
 LANGUAGES = ("en", "ko")
 DELIVERY_KEYS = ("grader_repository", "grader_bundle", "token_secret")
 
@@ -41,13 +49,18 @@ class ManifestError(ValueError):
 @dataclass(frozen=True)
 class Task:
     id: str
-    title: str
     file: str
     function: str
     points: float
-    hint: str
     assignment_id: str
     package: str
+    notebook: str  # grade_id of the notebook's graded cell that checks this task
+    uses: tuple  # IDs of the tasks whose functions this task's function calls
+    texts: dict = field(hash=False)  # {"title": {lang: text}, "hint": {lang: text}}
+
+    def text(self, name, lang):
+        """The task's ``name`` ("title" or "hint") in ``lang``."""
+        return self.texts[name][lang]
 
     @property
     def marker(self):
@@ -122,7 +135,50 @@ def _top_level_functions(path):
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
-def _check_tasks(raw_tasks, assignment_where, assignment_id, number, package, solutions_dir, seen_ids, problems):
+def _check_texts(raw, where, problems):
+    """{"title": {lang: text}, "hint": {lang: text}} of a task; a problem for each missing or extra language."""
+    texts = {}
+    for name in TEXT_FIELDS:
+        value = _require(raw, name, dict, where, problems)
+        if value is None:
+            continue
+        for lang in LANGUAGES:
+            if lang not in value:
+                problems.append(f"{where}: {name} has no '{lang}' text")
+            elif not isinstance(value[lang], str) or not value[lang].strip():
+                problems.append(f"{where}: {name}.{lang} must be a non-empty string, got {value[lang]!r}")
+        unknown = sorted(set(value) - set(LANGUAGES), key=str)
+        if unknown:
+            problems.append(f"{where}: {name} has text in unknown language(s) {unknown} (known: {', '.join(LANGUAGES)})")
+        texts[name] = {lang: value[lang] for lang in LANGUAGES if isinstance(value.get(lang), str)}
+    return texts
+
+
+def _check_uses(raw, where, problems):
+    uses = _require(raw, "uses", list, where, problems)
+    if uses is None:
+        return None
+    bad = [task_id for task_id in uses if not isinstance(task_id, str)]
+    if bad:
+        problems.append(f"{where}: uses must list task IDs as strings (\"1.2\"), got {bad}")
+        return None
+    if len(set(uses)) != len(uses):
+        problems.append(f"{where}: uses lists a task twice: {uses}")
+    return tuple(uses)
+
+
+def _check_source(path, function, where, root, defined_cache, problems):
+    if not path.is_file():
+        problems.append(f"{where}: file {path.relative_to(root)} does not exist")
+    elif function:
+        if path not in defined_cache:
+            defined_cache[path] = _top_level_functions(path)
+        if function not in defined_cache[path]:
+            problems.append(f"{where}: function '{function}' is not defined in {path.relative_to(root)}")
+
+
+def _check_tasks(raw_tasks, assignment_where, assignment_id, number, package, solutions_dir, seen_ids, problems,
+                 check_files=True):
     tasks = []
     defined_cache = {}
     for index, raw in enumerate(raw_tasks):
@@ -138,34 +194,58 @@ def _check_tasks(raw_tasks, assignment_where, assignment_id, number, package, so
             if task_id in seen_ids:
                 problems.append(f"{where}: duplicate task ID {task_id} (also in {seen_ids[task_id]})")
             seen_ids.setdefault(task_id, assignment_where)
-        fields = {key: _require(raw, key, str, where, problems) for key in ("title", "file", "function", "hint")}
+        fields = {key: _require(raw, key, str, where, problems) for key in ("file", "function", "notebook")}
+        if fields["notebook"] is not None and not GRADE_ID_PATTERN.match(fields["notebook"]):
+            problems.append(f"{where}: notebook {fields['notebook']!r} is not a grade_id ([a-zA-Z0-9_-]+)")
         points = _require(raw, "points", float, where, problems)
         if points is not None and points <= 0:
             problems.append(f"{where}: points must be > 0, got {points}")
-        if package and fields["file"]:
-            path = solutions_dir / package / fields["file"]
-            if not path.is_file():
-                problems.append(f"{where}: file {path.relative_to(solutions_dir.parent)} does not exist")
-            elif fields["function"]:
-                if path not in defined_cache:
-                    defined_cache[path] = _top_level_functions(path)
-                if fields["function"] not in defined_cache[path]:
-                    problems.append(
-                        f"{where}: function '{fields['function']}' is not defined in "
-                        f"{path.relative_to(solutions_dir.parent)}"
-                    )
-        if None not in (task_id, points, *fields.values()):
-            tasks.append(Task(task_id, fields["title"], fields["file"], fields["function"], float(points),
-                              fields["hint"], assignment_id, package))
+        texts = _check_texts(raw, where, problems)
+        uses = _check_uses(raw, where, problems)
+        if check_files and package and fields["file"]:
+            _check_source(solutions_dir / package / fields["file"], fields["function"], where, solutions_dir.parent,
+                          defined_cache, problems)
+        if None not in (task_id, points, uses, *fields.values()) and len(texts) == len(TEXT_FIELDS):
+            tasks.append(Task(task_id, fields["file"], fields["function"], float(points), assignment_id, package,
+                              fields["notebook"], uses, texts))
     return tasks
 
 
-def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None):
+def _check_call_graph(tasks, path, problems):
+    """Every ``uses`` names a task; ``uses`` has no cycle (each cycle reported once, as a path)."""
+    by_id = {task.id: task for task in tasks}
+    for task in tasks:
+        for used in task.uses:
+            if used not in by_id:
+                problems.append(f"{path}: task {task.id}: uses unknown task {used}")
+    state, cycles = {}, []
+
+    def visit(task_id, trail):
+        state[task_id] = "open"
+        for used in by_id[task_id].uses:
+            if used not in by_id:
+                continue
+            if state.get(used) == "open":
+                cycle = trail[trail.index(used):] + [used]
+                cycles.append(" -> ".join(cycle))
+            elif used not in state:
+                visit(used, trail + [used])
+        state[task_id] = "done"
+
+    for task in tasks:
+        if task.id not in state:
+            visit(task.id, [task.id])
+    problems.extend(f"{path}: uses has a cycle: {cycle}" for cycle in cycles)
+
+
+def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None, check_files=True):
     """Read and validate a course manifest.
 
     Inputs:
     - path: the YAML file (default: the repository's course.yml)
     - solutions_dir: where task files are looked up (default: ``solutions/`` beside the manifest)
+    - check_files: False to skip the checks of packages, files and functions (for a reader that has no
+      solutions beside the manifest, such as the task harness inside the grading sandbox)
 
     Returns:
     - a :class:`Manifest`; raises :class:`ManifestError` listing every problem
@@ -203,7 +283,7 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None):
     if unknown:
         problems.append(f"{path}: unknown delivery setting(s) {unknown} (known: {', '.join(DELIVERY_KEYS)})")
     raw_assignments = _require(raw, "assignments", list, str(path), problems) or []
-    assignments, seen_ids, seen_assignments = [], {}, set()
+    assignments, all_tasks, seen_ids, seen_assignments = [], [], {}, set()
     for index, raw_assignment in enumerate(raw_assignments):
         where = f"{path}: assignment #{index + 1}"
         assignment_id = _require(raw_assignment, "id", str, where, problems)
@@ -215,15 +295,18 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None):
         number = _require(raw_assignment, "number", int, where, problems)
         package = _require(raw_assignment, "package", str, where, problems)
         title = _require(raw_assignment, "title", str, where, problems)
-        if package and not (solutions_dir / package).is_dir():
+        if check_files and package and not (solutions_dir / package).is_dir():
             problems.append(f"{where}: package directory solutions/{package} does not exist")
             package = None
         raw_tasks = _require(raw_assignment, "tasks", list, where, problems) or []
         if not raw_tasks:
             problems.append(f"{where}: no tasks")
-        tasks = _check_tasks(raw_tasks, where, assignment_id, number, package, solutions_dir, seen_ids, problems)
+        tasks = _check_tasks(raw_tasks, where, assignment_id, number, package, solutions_dir, seen_ids, problems,
+                             check_files)
+        all_tasks.extend(tasks)
         if None not in (assignment_id, number, package, title):
             assignments.append(Assignment(assignment_id, number, package, title, tuple(tasks)))
+    _check_call_graph(all_tasks, path, problems)
     if problems:
         raise ManifestError(f"{path} has {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     return Manifest(name, language, dict(tolerances), dict(seeds), tuple(assignments), path, dict(delivery))

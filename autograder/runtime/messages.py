@@ -4,9 +4,8 @@
 
 The language is ``$RNN_COURSE_LANG`` (``en`` by default; ``ko``): the public
 tests' conftest sets it from ``course.yml``'s ``course.language`` and
-``course grade --lang`` sets it for the graders. Task titles and hints are
-English in ``course.yml``; other languages hold them as ``task.<id>.title`` and
-``task.<id>.hint``.
+``course grade --lang`` sets it for the graders. Task titles and hints are not
+in the catalogue: ``course.yml`` holds them in every language (:func:`task_text`).
 """
 
 import os
@@ -38,7 +37,12 @@ def t(key, lang=None, **fields):
     return catalogue(lang or language())[key].format(**fields)
 
 
-def task_text(task_id, field, english, lang=None):
-    """A task's title or hint: ``english`` (from course.yml) in English, the catalogue's otherwise."""
-    lang = lang or language()
-    return english if lang == "en" else catalogue(lang)[f"task.{task_id}.{field}"]
+def task_text(task, field, lang=None):
+    """A task's ``field`` ("title" or "hint") in the current (or given) language, from its course.yml entry.
+
+    Inputs:
+    - task: a :class:`~.manifest.Task`
+    - field: "title" or "hint"
+    - lang: a language of the course (default: :func:`language`)
+    """
+    return task.text(field, lang or language())

@@ -3,6 +3,8 @@
 
 from pathlib import Path
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -11,18 +13,29 @@ from autograder.authoring.public_fixtures import (FIXTURES_DIR, MOVE_FACTOR, com
                                                   task_tolerance, write_fixtures)
 from autograder.runtime import fixture_files, harness
 from autograder.runtime.fixture_files import fixture_path, read_fixture
-from autograder.runtime.manifest import load_manifest
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 from .test_layers import imported_modules
 
 
-def test_every_task_has_exactly_one_spec_naming_its_function():
+def test_every_task_has_exactly_one_spec_and_it_calls_the_function_of_the_manifest():
     specs = harness.all_specs()
     manifest = load_manifest()
     assert set(specs) == {task.id for task in manifest.tasks}
+    load = harness.make_loader("solutions")
     for task in manifest.tasks:
-        assert specs[task.id].function == task.function, task.id
+        module = importlib.import_module(f"solutions.{task.module}")
+        assert harness.task_function(task.id, load) is getattr(module, task.function), task.id
         assert specs[task.id].kind in ("forward", "backward"), task.id
+
+
+def test_case_modules_never_name_the_module_or_function_of_a_task():
+    """The function to call comes from course.yml: the case modules hold inputs and output names only."""
+    for assignment in load_manifest().assignments:
+        text = (REPO_ROOT / "autograder" / "runtime" / f"cases_{assignment.id}.py").read_text(encoding="utf-8")
+        assert "load(" not in text, assignment.id
+        for task in load_manifest().tasks:
+            assert f"{task.package}." not in text and f".{task.function}(" not in text, (assignment.id, task.id)
 
 
 def test_stored_fixtures_equal_a_fresh_computation_from_the_reference():

@@ -113,7 +113,7 @@ def test_release_is_the_student_version(course, assignment):
 @pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
 def test_autograde_scores(course, assignment):
     cells = {grade_id: task_ids for grade_id, _, task_ids in notebooks.graded_cells(
-        notebooks.read_notebook(notebooks.notebook_path(assignment)))}
+        notebooks.load_notebook(assignment))}
 
     correct = cell_scores(course, assignment, "correct")
     assert set(correct) == set(cells)

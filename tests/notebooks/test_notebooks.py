@@ -34,7 +34,7 @@ IDS = [assignment.id for assignment in ASSIGNMENTS]
 @pytest.fixture(scope="module", params=ASSIGNMENTS, ids=IDS)
 def assignment_nb(request):
     assignment = request.param
-    return assignment, notebooks.read_notebook(notebooks.notebook_path(assignment))
+    return assignment, notebooks.load_notebook(assignment)  # graded cells filled in from course.yml
 
 
 def student_version(nb):
@@ -71,6 +71,43 @@ def test_graded_cells_cover_every_task_once(assignment_nb):
     points = {task.id: task.points for task in assignment.tasks}
     for grade_id, cell_points, task_ids in cells:
         assert cell_points == sum(points[task_id] for task_id in task_ids), grade_id
+
+
+def test_graded_cells_and_their_announcements_are_derived_from_course_yml(assignment_nb):
+    """The source names each graded cell only; its tasks, points and the Markdown before it come from course.yml."""
+    assignment, nb = assignment_nb
+    source = notebooks.read_notebook(notebooks.notebook_path(assignment))
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            assert "points" not in meta and "check_tasks" not in cell.source, meta["grade_id"]
+    cells = {grade_id: task_ids for grade_id, _, task_ids in notebooks.graded_cells(nb)}
+    for task in assignment.tasks:
+        assert task.id in cells[task.notebook], task.id
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "{{GRADED:" not in text
+    for grade_id, task_ids in cells.items():
+        points = sum(MANIFEST.task(task_id).points for task_id in task_ids)
+        assert f"{', '.join(task_ids)}: {points:g} points" in text, grade_id
+
+
+def _with_source(tmp_path, assignment, edit):
+    (tmp_path / f"{assignment.package}.py").write_text(edit(notebooks.notebook_path(assignment).read_text()))
+    return tmp_path
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda text: text.replace('"grade_id": "check_lstm"', '"grade_id": "check_all"'),
+     "Task 3.10, 3.11, 3.12, 3.13: notebook 'check_lstm' is not a graded cell of the notebook of a3"),
+    (lambda text: text.replace('"grade_id": "check_lstm", "locked": true', '"grade_id": "check_lstm", "locked": true, "points": 10'),
+     "graded cell 'check_lstm' declares points"),
+    (lambda text: text.replace("{{GRADED:check_lstm}}", "{{GRADED:check_nothing}}"),
+     "{{GRADED:check_nothing}} names no graded cell"),
+])
+def test_graded_cells_that_do_not_fit_course_yml_are_refused(tmp_path, edit, message):
+    assignment = MANIFEST.assignment("a3")
+    with pytest.raises(notebooks.NotebookBuildError, match=re.escape(message)):
+        notebooks.load_notebook(assignment, _with_source(tmp_path, assignment, edit))
 
 
 def test_graded_cells_hide_their_checks(assignment_nb):
@@ -164,13 +201,14 @@ def test_check_tasks_raises_when_nothing_is_earned(trees, capfd):
         check_tasks(["1.1", "1.2"], root=trees / "stub")
     text = str(info.value)
     assert "Task 1.1" in text and "Task 1.2" in text and "not implemented" in text
-    assert "0/5 points" in text and "seed" in text
+    assert f"0/{MANIFEST.task('1.1').points + MANIFEST.task('1.2').points:g} points" in text and "seed" in text
     assert capfd.readouterr().err == ""
 
 
 def test_check_tasks_partial_credit_is_points(trees, capfd):
     earned = check_tasks(["1.1", "1.2", "1.3", "1.4"], root=trees / "buggy")
-    assert type(earned) is float and 0 < earned < 11  # nbgrader reads the cell's value as points
+    top = sum(MANIFEST.task(task_id).points for task_id in ("1.1", "1.2", "1.3", "1.4"))
+    assert type(earned) is float and 0 < earned < top  # nbgrader reads the cell's value as points
     out, err = capfd.readouterr()
     assert err == ""
     assert "Task 1.4" in out and "Task 1.1" not in out

@@ -56,7 +56,7 @@ def _run(task_id, args):
 
 
 def _fail(task_id, problems):
-    hint = task_text(task_id, "hint", TASKS[task_id].hint)
+    hint = task_text(TASKS[task_id], "hint")
     pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + "\n  " + t("test.hint", hint=hint),
                 pytrace=False)
 
