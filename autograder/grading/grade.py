@@ -37,7 +37,7 @@ import numpy as np
 
 from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
-from ..runtime.messages import task_text
+from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
 from . import mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
@@ -48,10 +48,13 @@ STUDENT_PACKAGE = "assignments"
 
 
 class SubmissionError(ValueError):
-    """A submission cannot be graded at all (not found, no assignments/ package, bad zip); carries a Problem."""
+    """A submission cannot be graded at all (not found, no assignments/ package, bad zip).
+
+    ``problem`` is the Problem (reports render it); ``str(error)`` is its text for the instructor's terminal.
+    """
 
     def __init__(self, found):
-        super().__init__(f"{found.code} {found.fields}")
+        super().__init__(t(found.code, **found.fields))
         self.problem = found
 
 

@@ -33,6 +33,9 @@ MAX_ARRAYS = 10_000
 MAX_NAME = 300
 MAX_MESSAGE = 500
 MAX_WHERE = 3
+# the header np.save writes for a numeric array: {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
+NPY_HEADER = re.compile(r"\{'descr': '(?P<descr>[<>|=]?[biuf]\d{1,2})', 'fortran_order': (?P<fortran>True|False), "
+                        r"'shape': \((?P<shape>(?:\d{1,12}, ?)*\d{0,12})\), \} *\n?$")
 # an absolute path: a slash that does not follow a word character, then at least one path character
 ABSOLUTE_PATH = re.compile(r"(?<![\w.)\]])/[\w.\-+~@%]+(?:/[\w.\-+~@%]*)*")
 
@@ -92,6 +95,28 @@ def _read_capped(path, cap):
     return data
 
 
+def _npy_header(handle):
+    """(shape, fortran_order, dtype) of an .npy stream as np.save writes it; anything else is malformed.
+
+    Parsed with a strict pattern (no literal_eval): a numeric dtype, a bool and a tuple of integers.
+    """
+    magic = handle.read(8)
+    if magic[:6] != b"\x93NUMPY" or magic[6:7] not in (b"\x01", b"\x02", b"\x03"):
+        raise MalformedResult("not an .npy member")
+    length_bytes = 2 if magic[6:7] == b"\x01" else 4
+    length = int.from_bytes(handle.read(length_bytes), "little")
+    if length > 4096:
+        raise MalformedResult("npy header too long")
+    match = NPY_HEADER.match(handle.read(length).decode("latin-1"))
+    if not match:
+        raise MalformedResult("unexpected npy header")
+    dtype = np.dtype(match["descr"])
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise MalformedResult(f"dtype {dtype}")
+    shape = tuple(int(size) for size in match["shape"].replace(" ", "").split(",") if size)
+    return shape, match["fortran"] == "True", dtype
+
+
 def read_npz(data):
     """{name: numeric array} from the bytes of an .npz, checking each member's header before loading it."""
     try:
@@ -105,16 +130,15 @@ def read_npz(data):
             if not name or len(name) > MAX_NAME:
                 raise MalformedResult("unexpected member name")
             with archive.open(member) as handle:
-                version = np.lib.format.read_magic(handle)
-                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-                    np.lib.format.read_array_header_2_0
-                shape, _, dtype = read_header(handle)
-                if dtype.hasobject or dtype.kind not in "biuf":
-                    raise MalformedResult(f"array {name!r} has dtype {dtype}")
-                if math.prod(shape) * dtype.itemsize > member.file_size:
+                shape, fortran_order, dtype = _npy_header(handle)
+                size = math.prod(shape) * dtype.itemsize
+                if size > member.file_size:
                     raise MalformedResult(f"array {name!r} declares more data than it holds")
-            with archive.open(member) as handle:
-                arrays[name] = np.lib.format.read_array(handle, allow_pickle=False)
+                data = handle.read(size)
+                if len(data) != size:
+                    raise MalformedResult(f"array {name!r} is truncated")
+                # a copy: writable, and owning its memory (no view of the bytes read)
+                arrays[name] = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C").copy()
         return arrays
     except MalformedResult:
         raise

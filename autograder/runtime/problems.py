@@ -45,6 +45,6 @@ class Problem:
         return {"code": self.code, "fields": dict(self.fields)}
 
 
-def problem(code, **fields):
+def problem(code, /, **fields):
     """Shorthand: ``problem("output.missing", name="h")``."""
     return Problem(code, fields)
