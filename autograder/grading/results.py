@@ -138,7 +138,8 @@ def read_npz(data):
                 if len(data) != size:
                     raise MalformedResult(f"array {name!r} is truncated")
                 # a copy: writable, and owning its memory (no view of the bytes read)
-                arrays[name] = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C").copy()
+                order = "F" if fortran_order else "C"
+                arrays[name] = np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
         return arrays
     except MalformedResult:
         raise

@@ -158,12 +158,15 @@ FORGE = """
 
 
 def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
-    """Code of Task 1.3 overwrites the results of requests 0-4 (Task 1.1's three calls, Task 1.2's first call and loss)."""
+    """Code of Task 1.3 overwrites the results of requests 0-4.
+
+    They are Task 1.1's three calls, and Task 1.2's first call and its loss request.
+    """
     anchor = "    h_prev = h0\n"
     root = edited(tmp_path / "forger", RNN, anchor, FORGE + anchor)
     path = root / "assignments" / RNN
-    path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\n"
-                                             "json_padding = '{\"status\": \"ok\", \"x\": \"' + 'y' * 10**6 + '\"}'\n", 1))
+    padding = "json_padding = '{\"status\": \"ok\", \"x\": \"' + 'y' * 10**6 + '\"}'\n"  # valid JSON, 1 MB
+    path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\n" + padding, 1))
     report = a1(root)
     first = task(report, "1.1")
     assert first.points == 0 and codes(first) == {"result.malformed"}
@@ -215,8 +218,8 @@ def test_json_report_carries_codes_and_fields_beside_the_text():
                                   "fields": {"message": "Task 1.1: rnn_step_forward"},
                                   "text": "구현되지 않음 (Task 1.1: rnn_step_forward)"}]
     assert check["detail"] == check["problems"][0]["text"]
-    assert first["hint_codes"] == [{"code": "task.hint", "fields": {"task_id": "1.1",
-                                                                    "english": report.tasks[0].hints[0].fields["english"]}}]
+    english = report.tasks[0].hints[0].fields["english"]
+    assert first["hint_codes"] == [{"code": "task.hint", "fields": {"task_id": "1.1", "english": english}}]
 
 
 def test_stubs_pass_the_course_check_in_korean(monkeypatch):
