@@ -3,9 +3,10 @@
 The grader never imports student code. :func:`run_requests` copies the task
 cases (public, no expected values) next to the submission, starts
 ``sandbox_child.py`` under ``python -I -S`` with limits on CPU time, address
-space, file size and wall time, and reads back JSON and ``.npz`` files loaded
-with ``allow_pickle=False`` (a student process can never make the grader
-unpickle anything). Expected values stay in the grader's memory.
+space, file size and wall time, and reads back JSON and ``.npz`` files
+(:mod:`autograder.grading.results`: size caps, numeric arrays only, no pickles,
+anything else is that request's failure). The child returns arrays only;
+every check is computed by the grader. Expected values stay in the grader's memory.
 
 A child that dies (``os._exit``, a signal, the CPU, memory or output limit, a
 hang past the wall limit) costs only the request it was running: the grader
