@@ -12,6 +12,9 @@ Nothing that earns points is computed in the student's process: the child
 returns arrays (outputs, the arguments after the call, the losses of the
 gradient check at points this process chose), and this process checks values,
 in-place changes, properties and gradients (:mod:`autograder.runtime.gradient_check`).
+The losses are asked of a second child, after the first one's results are read:
+the code that runs when the directions are known can no longer change the
+gradients it returned, and the first child never sees the directions.
 Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
 Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
 a task scores its points times the share of checks passed. An exception while
@@ -101,12 +104,11 @@ class Case:
     dims: dict
     args: dict
     call: int  # index of its "call" request
-    loss: int = None  # index of its "loss" request (backward tasks)
-    probes: list = None  # gradient_check.Probe, chosen here, never by the student's process
+    probes: list = None  # gradient_check.Probe (backward tasks), chosen here, never by the student's process
 
 
 def build_requests(tasks, seed):
-    """Fresh inputs for every (task, shape); returns (requests for the sandbox, [Case])."""
+    """Fresh inputs for every (task, shape); returns ("call" requests for the sandbox, [Case])."""
     specs = harness.all_specs()
     requests, cases = [], []
     for task in tasks:
@@ -118,11 +120,26 @@ def build_requests(tasks, seed):
             requests.append({"kind": "call", "task_id": task.id, "args": args})
             if spec.grad_checks is not None:
                 case.probes = gradient_check.probes(spec, args, np.random.default_rng([*ids, 1]))
-                case.loss = len(requests)
-                requests.append({"kind": "loss", "task_id": task.id, "args": args,
-                                 "points": gradient_check.loss_points(args, case.probes)})
             cases.append(case)
     return requests, cases
+
+
+def loss_request(case):
+    """The "loss" request of a backward case: its gradient-check loss at the points this process chose."""
+    return {"kind": "loss", "task_id": case.task.id, "args": case.args,
+            "points": gradient_check.loss_points(case.args, case.probes)}
+
+
+def run_cases(root, requests, cases, limits):
+    """Run the calls, then the losses of the backward cases whose call succeeded, in a second child.
+
+    Returns (call outcomes, one per request; {case index: loss outcome}).
+    """
+    calls = run_requests(root, requests, limits, STUDENT_PACKAGE)
+    backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
+    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE) \
+        if backward else []
+    return calls, dict(zip(backward, losses))
 
 
 def _guarded(kind, dims, compute, what):
@@ -188,21 +205,23 @@ def _gradient_problems(case, call, loss, tolerance):
     """Problems of the numerical gradient check of one case, computed here from the child's arrays."""
     if call.status != "ok":
         return call.problems
+    if loss is None:
+        raise RuntimeError(f"no loss outcome for Task {case.task.id} {case.dims}")
     if loss.status != "ok":
         return loss.problems
     return gradient_check.gradient_problems_from_losses(case.spec, case.args, call.outputs, case.probes,
                                                         loss.losses, tolerance)
 
 
-def grade_case(case, outcomes, reference, tolerances, result):
-    """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``."""
-    call = outcomes[case.call]
+def grade_case(case, call, loss, reference, tolerances, result):
+    """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``.
+
+    call, loss: the Outcomes of its requests (loss None when not asked)."""
     what = f"Task {case.task.id} {case.dims}"
     kind = "properties" if case.spec.properties is not None else "values"
     result.checks.append(_guarded(kind, case.dims, lambda: _value_problems(case, call, reference, tolerances,
                                                                            result), what))
     if case.spec.grad_checks is not None:
-        loss = outcomes[case.loss]
         result.checks.append(_guarded("gradient", case.dims, lambda: _gradient_problems(
             case, call, loss, tolerances["gradcheck"]), what + " (gradient)"))
 
@@ -223,11 +242,11 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     requests, cases = build_requests(tasks, seed)
     reference = harness.make_loader("solutions")
     with open_submission(path) as (student, root):
-        outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE)
+        calls, losses = run_cases(root, requests, cases, limits)
     results = {task.id: TaskResult(task.id, task.function, task_text(task.id, "title", task.title),
                                    task.assignment_id, task.points) for task in tasks}
-    for case in cases:
-        grade_case(case, outcomes, reference, manifest.tolerances, results[case.task.id])
+    for i, case in enumerate(cases):
+        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
     for task in tasks:
         result = results[task.id]
         if not result.passed:

@@ -160,6 +160,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                                            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                                            env=env, preexec_fn=_limit(limits))
                 timed_out = _wait(process, results, todo, limits)
+                _end_group(process)
                 stdout_size = os.fstat(stdout.fileno()).st_size
             finished = [i for i in todo if (results / f"{i}.json").exists()]
             for index in finished:
@@ -178,6 +179,14 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                     outcomes[index] = outcomes[culprit]
             todo = [i for i in remaining if outcomes[i] is None]
     return outcomes
+
+
+def _end_group(process):
+    """Kill what the child left running in its process group (a forked helper must not outlive it)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _wait(process, results, todo, limits):

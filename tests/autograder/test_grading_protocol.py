@@ -143,37 +143,35 @@ def test_an_exception_in_a_check_costs_that_check_only(tmp_path, monkeypatch, ca
 FORGE = """
     import os, numpy
     results = os.path.join(os.path.dirname(os.getcwd()), "results")
-    if os.path.exists(os.path.join(results, "8.json")):
+    if os.path.exists(os.path.join(results, "4.json")):
         def replace(name):
             path = os.path.join(results, name)
             if os.path.lexists(path):
                 os.remove(path)
             return path
         open(replace("0.json"), "w").write("{not json")
-        numpy.savez(replace("1.npz"), **{"out:h_next": numpy.array([object()], dtype=object)})
-        open(replace("2.json"), "w").write(json_padding)
+        numpy.savez(replace("1.npz"), **{"out:grads.Wx": numpy.array([object()], dtype=object)})
+        open(replace("2.json"), "w").write('{"status": "ok", "x": "' + "y" * 10**6 + '"}')
         os.symlink("/etc/passwd", replace("3.json"))
         os.mkfifo(replace("4.npz"))
 """
+CLIP_VALUE_RETURN = ("    return {k: np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value) "
+                     "for k, g in grads.items()}\n")
 
 
 def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
-    """Code of Task 1.3 overwrites the results of requests 0-4.
+    """Task 2.3's code overwrites the results of requests 0-4: Task 2.1's two calls and Task 2.2's three.
 
-    They are Task 1.1's three calls, and Task 1.2's first call and its loss request.
+    Malformed JSON, an object array, a 1 MB JSON file, a symlink to /etc/passwd and a FIFO: each costs its own
+    check, none stops the grader, nothing of them reaches the report.
     """
-    anchor = "    h_prev = h0\n"
-    root = edited(tmp_path / "forger", RNN, anchor, FORGE + anchor)
-    path = root / "assignments" / RNN
-    padding = "json_padding = '{\"status\": \"ok\", \"x\": \"' + 'y' * 10**6 + '\"}'\n"  # valid JSON, 1 MB
-    path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\n" + padding, 1))
-    report = a1(root)
-    first = task(report, "1.1")
-    assert first.points == 0 and codes(first) == {"result.malformed"}
-    second = task(report, "1.2")
-    assert [check.passed for check in second.checks] == [False, False, True, True, True, True]
-    assert codes(second) == {"result.malformed"}
-    assert all(task(report, t).passed for t in ("1.3", "1.5", "1.6", "1.7"))
+    root = edited(tmp_path / "forger", "a2_bptt_gradients/clipping.py", CLIP_VALUE_RETURN, FORGE + CLIP_VALUE_RETURN)
+    report = grade_submission(root, assignment_ids=["a2"], seed=7, limits=FAST)
+    for task_id in ("2.1", "2.2"):
+        forged = task(report, task_id)
+        assert forged.points == 0 and not any(check.passed for check in forged.checks)
+        assert codes(forged) == {"result.malformed"}, task_id
+    assert all(t.passed for t in report.tasks if t.task_id not in ("2.1", "2.2"))
     assert "root:" not in reports.to_json([report])  # nothing of /etc/passwd reaches a report
     assert "malformed" in capsys.readouterr().err
 
