@@ -29,8 +29,10 @@ Needs numpy and pyyaml. Made by `course bundle`.
 
 # The modules that hidden grading imports (``cli`` imports the others lazily by verb).
 GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/harness", "runtime/messages",
-                  "grading/__init__", "grading/grade", "grading/reports", "grading/sandbox", "grading/sandbox_child",
-                  "grading/mistakes", "grading/submission", "grading/submission_zip", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
+                  "runtime/problems", "runtime/gradient_check",
+                  "grading/__init__", "grading/grade", "grading/checks", "grading/reports", "grading/results",
+                  "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission",
+                  "grading/submission_zip", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
                   "authoring/bundle")
 
 

@@ -1,10 +1,15 @@
 """``course check``: the graders grade themselves.
 
 1. The reference solutions score full marks.
-2. The stubs score zero, every task says "not implemented", and no grader error
-   (crash, timeout, unexpected exception) appears.
+2. The stubs score zero, every failed check of every task is "not implemented"
+   (message codes ``grade.not_implemented`` / ``grade.uses_unimplemented``),
+   and no grader error (crash, timeout, unexpected exception) appears.
 3. Every catalogued mistake, graded as a submission, loses points on its own
-   task and shows its hint there (the mutation score must be 100%).
+   task and is diagnosed there, so that its hint is shown (the mutation score
+   must be 100%).
+
+Every decision is taken on message codes and mistake IDs, never on rendered
+text, so the check passes in every language of the course.
 """
 
 import tempfile
@@ -13,8 +18,12 @@ from pathlib import Path
 
 from ..grading import mistakes
 from ..grading.grade import grade_many
+from ..grading.reports import task_messages
 from ..runtime.manifest import REPO_ROOT, load_manifest
 from .samples import copy_as_submission
+
+
+NOT_IMPLEMENTED_CODES = ("grade.not_implemented", "grade.uses_unimplemented")
 
 
 @dataclass
@@ -41,19 +50,37 @@ def run_check(seed=None, jobs=2, progress=None):
         paths = [tmp / "reference", tmp / "stubs"] + [tmp / f"mutant_{m.id}" for m in mistakes.CATALOGUE]
         reports = grade_many(paths, manifest, seed=seed, jobs=jobs, progress=progress)
     reference, stubs, mutants = reports[0], reports[1], reports[2:]
-    if reference.points != reference.max_points:
-        lost = [f"{t.task_id}: {t.messages}" for t in reference.tasks if not t.passed]
-        result.problems.append(f"reference scores {reference.points}/{reference.max_points}: {lost}")
-    if stubs.points != 0:
-        result.problems.append(f"stubs score {stubs.points}, expected 0")
-    for task in stubs.tasks:
-        if not task.messages or not all(m.startswith(("not implemented", "not graded yet")) for m in task.messages):
-            result.problems.append(f"stub of Task {task.task_id}: unexpected grader message {task.messages}")
+    result.problems += reference_problems(reference) + stub_problems(stubs)
     for mistake, report in zip(mistakes.CATALOGUE, mutants):
         task = next(t for t in report.tasks if t.task_id == mistake.task_id)
-        if task.points < task.max_points and mistake.hint in task.hints:
+        if mistake_caught(mistake, task):
             result.caught.append(mistake.id)
         else:
             result.missed.append(f"{mistake.id} (Task {mistake.task_id}: {task.points}/{task.max_points}, "
-                                 f"hints {task.hints})")
+                                 f"diagnosed {[m.id for m in task.mistakes]})")
     return result
+
+
+def reference_problems(report):
+    """What is wrong with the reference's report (it must score full marks)."""
+    if report.points == report.max_points:
+        return []
+    lost = [f"{t.task_id}: {task_messages(t)}" for t in report.tasks if not t.passed]
+    return [f"reference scores {report.points}/{report.max_points}: {lost}"]
+
+
+def stub_problems(report):
+    """What is wrong with the stubs' report: any point, or any failure but "not implemented" (by code)."""
+    problems = [f"stubs score {report.points}, expected 0"] if report.points != 0 else []
+    for task in report.tasks:
+        codes = [found.code for check in task.checks for found in check.problems]
+        if task.passed or not codes or not all(code in NOT_IMPLEMENTED_CODES for code in codes):
+            problems.append(f"stub of Task {task.task_id}: unexpected grader problems {sorted(set(codes))}: "
+                            f"{task_messages(task)}")
+    return problems
+
+
+def mistake_caught(mistake, task):
+    """The mutant's task lost points and diagnosed the mistake (so the mistake's hint is shown first)."""
+    hinted = any(hint.code == f"mistake.{mistake.id}" for hint in task.hints)
+    return task.points < task.max_points and mistake in task.mistakes and hinted

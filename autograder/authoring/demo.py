@@ -40,6 +40,7 @@ def run_demo(out=print, seed=None, jobs=2):
         failing = [task for task in report.tasks if not task.passed]
         if failing and report.points > 0:
             first = failing[0]
-            out(f"{report.student}: Task {first.task_id} ({first.function}) lost points; hint: {first.hints[0]}")
+            hint = reports.task_hints(first)[0]
+            out(f"{report.student}: Task {first.task_id} ({first.function}) lost points; hint: {hint}")
     out(f"\nseed of this run: {results[0].seed if results else '-'} (inputs are fresh on every run)")
     return results

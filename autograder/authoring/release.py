@@ -31,8 +31,8 @@ RUNTIME_DIR = REPO_ROOT / "autograder" / "runtime"
 # grader's side can shadow it, and it can shadow nothing of the grader's side.
 VENDORED_RUNTIME = "rnn_course_runtime"
 # What the public tests need from the runtime (the graders' mistakes, sandbox and reports stay out).
-RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "fixture_files.py", "messages.py", "cases_*.py",
-                 "messages/*.yml")
+RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "fixture_files.py", "problems.py", "gradient_check.py",
+                 "messages.py", "cases_*.py", "messages/*.yml")
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
 STUB_PACKAGE_DOC = '"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""\n'

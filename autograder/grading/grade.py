@@ -8,125 +8,99 @@ runs the student's code on the same inputs in the sandbox
 for the cache, so cache formats are the student's choice; they are also checked
 numerically against the student's own forward.
 
-Each (check, shape) pair is one check; a task scores its points times the share
-of checks passed. A failing task gets the manifest's hint, and the hint of every
+Nothing that earns points is computed in the student's process: the child
+returns arrays (outputs, the arguments after the call, the losses of the
+gradient check at points this process chose), and this process checks values,
+in-place changes, properties and gradients (:mod:`autograder.runtime.gradient_check`).
+The losses are asked of a second child, after the first one's results are read:
+the code that runs when the directions are known can no longer change the
+gradients it returned, and the first child never sees the directions.
+Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
+Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
+a task scores its points times the share of checks passed. An exception while
+checking one case fails that check ("grade.internal_error", traceback on stderr);
+an exception while grading one submission fails that submission ("grade.failed")
+and no other. A failing task gets the manifest's hint, and the hint of every
 catalogued mistake (:mod:`autograder.grading.mistakes`) whose mutant reproduces the
 student's outputs.
 """
 
 import secrets
+import sys
+import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..runtime import harness
-from ..runtime.messages import t, task_text
-
-from . import mistakes
+from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
+from ..runtime.messages import t, task_text
+from ..runtime.problems import problem
+from . import mistakes
+from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
 
-
-@dataclass
-class TaskResult:
-    task_id: str
-    function: str
-    title: str
-    assignment_id: str
-    max_points: float
-    checks: list = field(default_factory=list)  # [(name, passed, detail)]
-    max_error: float = 0.0
-    hints: list = field(default_factory=list)
-    mistakes: list = field(default_factory=list)
-
-    @property
-    def passed(self):
-        return bool(self.checks) and all(ok for _, ok, _ in self.checks)
-
-    @property
-    def points(self):
-        if not self.checks:
-            return 0.0
-        return round(self.max_points * sum(ok for _, ok, _ in self.checks) / len(self.checks), 4)
-
-    @property
-    def messages(self):
-        seen, out = set(), []
-        for _, ok, detail in self.checks:
-            if not ok and detail not in seen:
-                seen.add(detail)
-                out.append(detail)
-        return out
-
-
-@dataclass
-class SubmissionReport:
-    student: str
-    source: str
-    seed: int
-    tasks: list
-    graded: str = ""  # the graded package's path inside the submission ("alice/repo/assignments")
-    notes: list = field(default_factory=list)  # what intake left out (symbolic links, special files)
-    id: str = ""  # unique within a batch (grade_many); the student's name by default
-
-    def __post_init__(self):
-        self.id = self.id or self.student
-
-    @property
-    def points(self):
-        return round(sum(task.points for task in self.tasks), 4)
-
-    @property
-    def max_points(self):
-        return sum(task.max_points for task in self.tasks)
-
-    def by_assignment(self):
-        totals = {}
-        for task in self.tasks:
-            got, top = totals.get(task.assignment_id, (0.0, 0.0))
-            totals[task.assignment_id] = (got + task.points, top + task.max_points)
-        return totals
-
-
 def _dims_for(spec):
     return GRADER_DIMS if spec.dims is harness.PUBLIC_DIMS else spec.dims
 
 
-def build_requests(tasks, seed, gradcheck_tolerance):
-    """Fresh inputs for every (task, shape); returns (requests, [(task, spec, k)])."""
+@dataclass
+class Case:
+    """One (task, shape): its arguments, and which requests (and gradient-check probes) belong to it."""
+    task: object
+    spec: object
+    dims: dict
+    args: dict
+    call: int  # index of its "call" request
+    probes: list = None  # gradient_check.Probe (backward tasks), chosen here, never by the student's process
+
+
+def build_requests(tasks, seed):
+    """Fresh inputs for every (task, shape); returns ("call" requests for the sandbox, [Case])."""
     specs = harness.all_specs()
-    requests, index = [], []
+    requests, cases = [], []
     for task in tasks:
         spec = specs[task.id]
         for k, dims in enumerate(_dims_for(spec)):
-            rng = np.random.default_rng([seed, *map(int, task.id.split(".")), k])
-            args = spec.inputs(rng, **dims)
-            check = gradcheck_tolerance if spec.grad_checks is not None else None
-            requests.append({"task_id": task.id, "args": args, "gradcheck": check})
-            index.append((task, spec, k, dims))
-    return requests, index
+            ids = [seed, *map(int, task.id.split(".")), k]
+            args = spec.inputs(np.random.default_rng(ids), **dims)
+            case = Case(task, spec, dims, args, call=len(requests))
+            requests.append({"kind": "call", "task_id": task.id, "args": args})
+            if spec.grad_checks is not None:
+                case.probes = gradient_check.probes(spec, args, np.random.default_rng([*ids, 1]))
+            cases.append(case)
+    return requests, cases
 
 
-def _error_text(outcome, task_id):
-    error = outcome.error or {}
-    kind, message = error.get("type", "Error"), error.get("message", "")
-    if kind == "Crash":
-        return message
-    if kind == "NotImplementedError":
-        other = harness.NOT_IMPLEMENTED.search(message)
-        if other and other.group(1) != task_id:
-            return t("grade.uses_unimplemented", other=other.group(1), function=other.group(2))
-        return t("grade.not_implemented", message=message or "NotImplementedError")
-    if kind == "SystemExit":
-        return t("grade.sys_exit", code=message)
-    where = "; ".join(error.get("where", []))
-    if where:
-        return t("grade.exception_at", kind=kind, message=message, where=where)
-    return t("grade.exception", kind=kind, message=message)
+def loss_request(case):
+    """The "loss" request of a backward case: its gradient-check loss at the points this process chose."""
+    return {"kind": "loss", "task_id": case.task.id, "args": case.args,
+            "points": gradient_check.loss_points(case.args, case.probes)}
+
+
+def run_cases(root, requests, cases, limits):
+    """Run the calls, then the losses of the backward cases whose call succeeded, in a second child.
+
+    Returns (call outcomes, one per request; {case index: loss outcome}).
+    """
+    calls = run_requests(root, requests, limits, STUDENT_PACKAGE)
+    backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
+    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE) \
+        if backward else []
+    return calls, dict(zip(backward, losses))
+
+
+def _guarded(kind, dims, compute, what):
+    """Check(kind, dims, compute()); an exception in the grader fails this check only (traceback on stderr)."""
+    try:
+        return Check(kind, dims, list(compute()))
+    except Exception:  # noqa: BLE001 - a bad output must not stop the batch
+        print(f"grader: internal error while checking {what}:\n{traceback.format_exc()}", file=sys.stderr)
+        return Check(kind, dims, [problem("grade.internal_error")])
 
 
 def _diagnose(spec, args, student_outputs, student_problems, expected):
@@ -136,77 +110,115 @@ def _diagnose(spec, args, student_outputs, student_problems, expected):
         try:
             load = harness.make_loader(mistakes.mutant_package(mistake))
             mutant_outputs, mutant_problems = harness.run_case(spec, load, args)
+            changes_outputs = bool(harness.check_outputs(spec, mutant_outputs, expected, 1e-9))
+            if not changes_outputs and not mutant_problems:
+                continue  # this mutant does not affect this task
+            same_outputs = set(mutant_outputs) <= set(student_outputs) and not harness.check_outputs(
+                spec, student_outputs, mutant_outputs, 1e-6)
         except Exception:  # noqa: BLE001 - a mutant that cannot run this task does not explain it
             continue
-        changes_outputs = bool(harness.check_outputs(spec, mutant_outputs, expected, 1e-9))
-        if not changes_outputs and not mutant_problems:
-            continue  # this mutant does not affect this task
-        same_outputs = set(mutant_outputs) <= set(student_outputs) and not harness.check_outputs(
-            spec, student_outputs, mutant_outputs, 1e-6)
         if same_outputs and set(mutant_problems) <= set(student_problems):
             found.append(mistake)
     return found
+
+
+def _max_error(spec, outputs, expected):
+    errors = []
+    for name, value in expected.items():
+        got = harness.as_array(outputs.get(name))
+        if name in spec.integer_outputs or not harness.is_numeric(got) or got.shape != np.shape(value) \
+                or not np.all(np.isfinite(got)):
+            continue
+        errors.append(harness.rel_error(got, value))
+    return max(errors, default=0.0)
+
+
+def _value_problems(case, call, reference, tolerances, result):
+    """Problems of the values (or properties) check of one case; records max error and catalogued mistakes."""
+    if call.status != "ok":
+        return call.problems
+    spec, args = case.spec, case.args
+    mutated = harness.mutation_problems(args, call.args_after)
+    if spec.properties is not None:
+        return mutated + spec.properties(args, call.outputs)
+    expected, _ = harness.run_case(spec, reference, args)
+    tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
+    problems = mutated + harness.check_outputs(spec, call.outputs, expected, tolerance)
+    result.max_error = max(result.max_error, _max_error(spec, call.outputs, expected))
+    if problems and not result.mistakes:
+        try:
+            result.mistakes = _diagnose(spec, args, call.outputs, mutated, expected)
+        except Exception:  # noqa: BLE001 - diagnosis is advice; it never costs points
+            print(f"grader: diagnosis of Task {case.task.id} failed:\n{traceback.format_exc()}", file=sys.stderr)
+    return problems
+
+
+def _gradient_problems(case, call, loss, tolerance):
+    """Problems of the numerical gradient check of one case, computed here from the child's arrays."""
+    if call.status != "ok":
+        return call.problems
+    if loss is None:
+        raise RuntimeError(f"no loss outcome for Task {case.task.id} {case.dims}")
+    if loss.status != "ok":
+        return loss.problems
+    return gradient_check.gradient_problems_from_losses(case.spec, case.args, call.outputs, case.probes,
+                                                        loss.losses, tolerance)
+
+
+def grade_case(case, call, loss, reference, tolerances, result):
+    """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``.
+
+    call, loss: the Outcomes of its requests (loss None when not asked)."""
+    what = f"Task {case.task.id} {case.dims}"
+    kind = "properties" if case.spec.properties is not None else "values"
+    result.checks.append(_guarded(kind, case.dims, lambda: _value_problems(case, call, reference, tolerances,
+                                                                           result), what))
+    if case.spec.grad_checks is not None:
+        result.checks.append(_guarded("gradient", case.dims, lambda: _gradient_problems(
+            case, call, loss, tolerances["gradcheck"]), what + " (gradient)"))
+
+
+def _task_hint(task):
+    return problem("task.hint", task_id=task.id, texts=task.texts["hint"])
+
+
+def _selected(manifest, assignment_ids):
+    return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
 
 
 def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits()):
     """Grade one submission (directory or zip); returns a SubmissionReport."""
     manifest = manifest or load_manifest()
     seed = secrets.randbits(32) if seed is None else int(seed)
-    tasks = [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
-    tolerances = manifest.tolerances
-    requests, index = build_requests(tasks, seed, tolerances["gradcheck"])
+    tasks = _selected(manifest, assignment_ids)
+    requests, cases = build_requests(tasks, seed)
     reference = harness.make_loader("solutions")
     with open_submission(path) as intake:
-        outcomes = run_requests(intake.package_dir.parent, requests, limits, STUDENT_PACKAGE)
+        calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                    task.assignment_id, task.points) for task in tasks}
-    for (task, spec, k, dims), request, outcome in zip(index, requests, outcomes):
-        result = results[task.id]
-        shape = ", ".join(f"{key}={value}" for key, value in dims.items())
-        label = t("grade.check_properties" if spec.properties is not None else "grade.check_values", shape=shape)
-        gradient_label = t("grade.check_gradient", shape=shape)
-        if outcome.status != "ok":
-            text = _error_text(outcome, task.id)
-            result.checks.append((label, False, text))
-            if spec.grad_checks is not None:
-                result.checks.append((gradient_label, False, text))
-            continue
-        expected = None
-        problems = list(outcome.problems)
-        if spec.properties is not None:
-            problems += spec.properties(request["args"], outcome.outputs)
-        else:
-            expected, _ = harness.run_case(spec, reference, request["args"])
-            tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
-            problems += harness.check_outputs(spec, outcome.outputs, expected, tolerance)
-            result.max_error = max(result.max_error, _max_error(spec, outcome.outputs, expected))
-        result.checks.append((label, not problems, "; ".join(problems)))
-        if spec.grad_checks is not None:
-            grad_problems = outcome.gradient_problems
-            result.checks.append((gradient_label, not grad_problems, "; ".join(grad_problems)))
-        if problems and not result.mistakes and spec.properties is None:
-            result.mistakes = _diagnose(spec, request["args"], outcome.outputs, outcome.problems, expected)
+    for i, case in enumerate(cases):
+        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
     for task in tasks:
         result = results[task.id]
         if not result.passed:
-            result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task, "hint")]
+            result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes))
 
 
-def _max_error(spec, outputs, expected):
-    errors = [harness.rel_error(outputs[name], value) for name, value in expected.items()
-              if name in outputs and np.shape(outputs[name]) == np.shape(value) and name not in spec.integer_outputs]
-    return max(errors, default=0.0)
+def zero_report(path, manifest, assignment_ids, found, notes=()):
+    """A zero report whose every task fails one "submission" check with ``found``: a batch never stops on it."""
+    tasks = [TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
+                        task.points, checks=[Check("submission", {}, [found])])
+             for task in _selected(manifest, assignment_ids)]
+    return SubmissionReport(student_name(path), str(path), -1, tasks, notes=list(notes))
 
 
 def unreadable_report(path, manifest, assignment_ids, error):
-    """A zero report for a submission that could not be opened, so a batch never stops on it."""
-    text = t("grade.unreadable", error=error)
-    tasks = [TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
-                        task.points, checks=[(t("report.submission"), False, text)])
-             for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
-    return SubmissionReport(student_name(path), str(path), -1, tasks)
+    """The zero report of a submission that could not be opened (error: a SubmissionError)."""
+    return zero_report(path, manifest, assignment_ids, problem("grade.unreadable", error=error.problem.to_dict()),
+                       notes=error.notes)
 
 
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
@@ -220,6 +232,9 @@ def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, lim
             return grade_submission(path, manifest, assignment_ids, seed, limits)
         except SubmissionError as error:
             return unreadable_report(path, manifest, assignment_ids, error)
+        except Exception:  # noqa: BLE001 - the others are graded all the same; the instructor gets the traceback
+            print(f"grader: grading {path} failed:\n{traceback.format_exc()}", file=sys.stderr)
+            return zero_report(path, manifest, assignment_ids, problem("grade.failed"))
 
     reports = [None] * len(paths)
     ids = batch_ids(paths)

@@ -98,6 +98,7 @@ def grade_tasks(task_ids, root=None, seed=None, limits=None):
 def format_results(results, seed):
     """Plain-text report of the tasks that lost points: checks failed, hints, and the seed."""
     from ..runtime.messages import t
+    from .reports import check_detail, check_label, task_hints
 
     lines = []
     for task in results:
@@ -106,13 +107,13 @@ def format_results(results, seed):
         lines.append(t("notebook.task_line", task_id=task.task_id, function=task.function, title=task.title,
                        points=f"{task.points:g}", max_points=f"{task.max_points:g}"))
         failed = {}  # detail -> labels of the checks that failed with it (same problem on several shapes)
-        for label, ok, detail in task.checks:
-            if not ok:
-                failed.setdefault(detail, []).append(label)
+        for check in task.checks:
+            if not check.passed:
+                failed.setdefault(check_detail(check), []).append(check_label(check))
         for detail, labels in failed.items():
             where = t("notebook.every_check") if len(labels) == len(task.checks) else "; ".join(labels)
             lines.append(f"  - {where}: {detail}")
-        for hint in task.hints:
+        for hint in task_hints(task):
             lines.append("  " + t("report.hint", hint=hint))
     total = sum(task.points for task in results)
     top = sum(task.max_points for task in results)

@@ -4,6 +4,11 @@ Gradescope's format (``/autograder/results/results.json``): top-level ``score``,
 ``execution_time``, ``output``, ``visibility``, ``stdout_visibility`` and
 ``tests[]`` with ``name``, ``number``, ``score``, ``max_score``, ``status``
 (``passed``/``failed``), ``output`` and ``visibility``.
+
+Grading results are data (:mod:`autograder.grading.checks`: checks holding
+Problems with message codes and fields); this module is where they become text,
+in the language ``lang`` (default: ``$RNN_COURSE_LANG``). The JSON report
+carries each problem's ``code`` and ``fields`` beside its text.
 """
 
 import csv
@@ -12,7 +17,8 @@ import json
 import re
 import unicodedata
 
-from ..runtime.messages import t
+from ..runtime.messages import language, t
+from ..runtime.problems import Problem
 
 
 def _display_width(text):
@@ -29,56 +35,108 @@ def _fmt(points):
     return f"{points:g}" if points == int(points) else f"{points:.2f}"
 
 
-def task_feedback(task):
+def _is_problem(value):
+    return isinstance(value, dict) and set(value) == {"code", "fields"} and isinstance(value["fields"], dict)
+
+
+def render(found, lang=None):
+    """The text of a Problem in ``lang``; a field holding a problem ({"code", "fields"}) is rendered first.
+
+    The pseudo-code "task.hint" (fields task_id, texts: {language: hint}) is a task's hint from course.yml.
+    """
+    if found.code == "task.hint":
+        return found.fields["texts"][lang or language()]
+    fields = {name: render(Problem(value["code"], value["fields"]), lang) if _is_problem(value) else value
+              for name, value in found.fields.items()}
+    return t(found.code, lang, **fields)
+
+
+def check_label(check, lang=None):
+    """ "values (N=1, T=1, D=3, H=2)", "gradient check (...)", ... """
+    if check.kind == "submission":
+        return t("report.submission", lang)
+    shape = ", ".join(f"{key}={value}" for key, value in check.dims.items())
+    return t(f"grade.check_{check.kind}", lang, shape=shape)
+
+
+def check_detail(check, lang=None):
+    """The problems of one check as one line ("" when it passed)."""
+    return "; ".join(render(found, lang) for found in check.problems)
+
+
+def task_messages(task, lang=None):
+    """One line per distinct failure of a task's checks, in order."""
+    seen = []
+    for check in task.checks:
+        detail = check_detail(check, lang)
+        if not check.passed and detail not in seen:
+            seen.append(detail)
+    return seen
+
+
+def task_hints(task, lang=None):
+    return [render(hint, lang) for hint in task.hints]
+
+
+def task_feedback(task, lang=None):
     """One paragraph of feedback for a task: what failed and what to look at."""
     if task.passed:
-        return t("report.passed_all", count=len(task.checks))
-    lines = [t("report.passed_some", passed=sum(ok for _, ok, _ in task.checks), count=len(task.checks))]
-    lines += [f"- {message}" for message in task.messages[:4]]
-    lines += [t("report.hint", hint=hint) for hint in task.hints]
+        return t("report.passed_all", lang, count=len(task.checks))
+    lines = [t("report.passed_some", lang, passed=sum(check.passed for check in task.checks),
+               count=len(task.checks))]
+    lines += [f"- {message}" for message in task_messages(task, lang)[:4]]
+    lines += [t("report.hint", lang, hint=hint) for hint in task_hints(task, lang)]
     return "\n".join(lines)
 
 
-def intake_lines(report):
+def intake_lines(report, lang=None):
     """The graded package and what intake left out, one line each (empty for an unreadable submission)."""
-    return ([t("report.graded", path=report.graded)] if report.graded else []) + \
-        [t("report.note", note=note) for note in report.notes]
+    return ([t("report.graded", lang, path=report.graded)] if report.graded else []) + \
+        [t("report.note", lang, note=render(note, lang)) for note in report.notes]
 
 
-def to_dict(report):
+def _check_dict(check, lang):
+    return {"name": check_label(check, lang), "kind": check.kind, "dims": check.dims, "passed": check.passed,
+            "detail": check_detail(check, lang),
+            "problems": [{**found.to_dict(), "text": render(found, lang)} for found in check.problems]}
+
+
+def to_dict(report, lang=None):
     return {
         "id": report.id, "student": report.student, "source": report.source, "graded": report.graded,
-        "notes": list(report.notes), "seed": report.seed,
+        "notes": [{**note.to_dict(), "text": render(note, lang)} for note in report.notes], "seed": report.seed,
         "points": report.points, "max_points": report.max_points,
         "assignments": {key: {"points": got, "max_points": top} for key, (got, top) in report.by_assignment().items()},
         "tasks": [{"id": t.task_id, "function": t.function, "title": t.title, "points": t.points,
                    "max_points": t.max_points, "passed": t.passed, "max_error": t.max_error,
-                   "checks": [{"name": n, "passed": ok, "detail": d} for n, ok, d in t.checks],
-                   "hints": t.hints, "mistakes": [m.id for m in t.mistakes]} for t in report.tasks],
+                   "checks": [_check_dict(check, lang) for check in t.checks],
+                   "hints": task_hints(t, lang), "hint_codes": [hint.to_dict() for hint in t.hints],
+                   "mistakes": [m.id for m in t.mistakes]} for t in report.tasks],
     }
 
 
-def text(report):
+def text(report, lang=None):
     """A per-task table for one submission."""
-    header = t("report.header", student=report.id, points=_fmt(report.points), max_points=_fmt(report.max_points),
-               seed=report.seed)
-    lines = [", ".join([header, *intake_lines(report)[:1]]), *["  " + line for line in intake_lines(report)[1:]],
-             "  " + t("report.columns")]
+    header = t("report.header", lang, student=report.id, points=_fmt(report.points),
+               max_points=_fmt(report.max_points), seed=report.seed)
+    intake = intake_lines(report, lang)
+    lines = [", ".join([header, *intake[:1]]), *["  " + line for line in intake[1:]], "  " + t("report.columns", lang)]
     for task in report.tasks:
-        result = t("report.ok") if task.passed else (task.messages[0][:70] if task.messages else t("report.failed"))
+        messages = task_messages(task, lang)
+        result = t("report.ok", lang) if task.passed else (messages[0][:70] if messages else t("report.failed", lang))
         lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
                      f"  {task.max_error:>9.1e}  {result}")
-        for hint in task.hints if not task.passed else []:
-            lines.append(f"  {'':<6}" + t("report.hint", hint=hint))
+        for hint in task_hints(task, lang) if not task.passed else []:
+            lines.append(f"  {'':<6}" + t("report.hint", lang, hint=hint))
     return "\n".join(lines)
 
 
-def score_table(reports):
+def score_table(reports, lang=None):
     """One row per submission, one column per assignment: the class overview."""
     assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
-    width = max([_display_width(t("report.submission"))] + [_display_width(r.id) for r in reports]) + 2
-    header = _pad(t("report.submission"), width) + "".join(f"{a:>13}" for a in assignment_ids) + \
-        _pad(t("report.total"), 15, right=True)
+    width = max([_display_width(t("report.submission", lang))] + [_display_width(r.id) for r in reports]) + 2
+    header = _pad(t("report.submission", lang), width) + "".join(f"{a:>13}" for a in assignment_ids) + \
+        _pad(t("report.total", lang), 15, right=True)
     lines = [header, "-" * _display_width(header)]
     for report in reports:
         totals = report.by_assignment()
@@ -87,16 +145,16 @@ def score_table(reports):
     return "\n".join(lines)
 
 
-def gradescope(report, execution_time=None):
+def gradescope(report, execution_time=None, lang=None):
     """Gradescope's results.json as a dict."""
     result = {
         "score": report.points,
-        "output": "\n".join([t("report.gradescope_output", seed=report.seed), *intake_lines(report)]),
+        "output": "\n".join([t("report.gradescope_output", lang, seed=report.seed), *intake_lines(report, lang)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
                    "score": t.points, "max_score": t.max_points, "status": "passed" if t.passed else "failed",
-                   "output": task_feedback(t), "visibility": "visible"} for t in report.tasks],
+                   "output": task_feedback(t, lang), "visibility": "visible"} for t in report.tasks],
     }
     if execution_time is not None:
         result["execution_time"] = round(execution_time, 2)
@@ -119,20 +177,21 @@ def csv_rows(reports):
     return out.getvalue()
 
 
-def markdown(report):
+def markdown(report, lang=None):
     """A feedback file for one student."""
-    lines = ["# " + t("report.feedback_title", student=report.id), "",
-             t("report.feedback_points", points=_fmt(report.points), max_points=_fmt(report.max_points),
-               seed=report.seed), "", *[f"- {line}" for line in intake_lines(report)],
-             *([""] if intake_lines(report) else []), t("report.table_header"), "|---|---|---|---|"]
+    intake = intake_lines(report, lang)
+    lines = ["# " + t("report.feedback_title", lang, student=report.id), "",
+             t("report.feedback_points", lang, points=_fmt(report.points), max_points=_fmt(report.max_points),
+               seed=report.seed), "", *[f"- {line}" for line in intake],
+             *([""] if intake else []), t("report.table_header", lang), "|---|---|---|---|"]
     for task in report.tasks:
-        result = t("report.result_passed") if task.passed else t("report.result_see_below")
+        result = t("report.result_passed", lang) if task.passed else t("report.result_see_below", lang)
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
     failing = [task for task in report.tasks if not task.passed]
     if failing:
-        lines += ["", "## " + t("report.what_to_look_at"), ""]
+        lines += ["", "## " + t("report.what_to_look_at", lang), ""]
         for task in failing:
-            lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task), ""]
+            lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task, lang), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -150,11 +209,11 @@ def file_names(reports, suffix=".md"):
     return names
 
 
-def to_json(reports):
-    return json.dumps([to_dict(report) for report in reports], indent=2)
+def to_json(reports, lang=None):
+    return json.dumps([to_dict(report, lang) for report in reports], indent=2)
 
 
-def classroom(report):
+def classroom(report, lang=None):
     """The result of one runner as classroom-resources' grading reporter reads it (before base64).
 
     ``{"version": 1, "status": "pass"|"fail", "max_score", "tests": [{"name", "status", "score", "message",
@@ -165,18 +224,19 @@ def classroom(report):
         "status": "pass" if all(task.passed for task in report.tasks) else "fail",
         "max_score": report.max_points,
         "tests": [{"name": f"Task {t.task_id}: {t.function}", "status": "pass" if t.passed else "fail",
-                   "score": t.points, "message": task_feedback(t), "test_code": f"course grade (task {t.task_id})",
+                   "score": t.points, "message": task_feedback(t, lang), "test_code": f"course grade (task {t.task_id})",
                    "filename": "", "line_no": 0, "duration": 0} for t in report.tasks],
     }
 
 
-def summary_markdown(report):
+def summary_markdown(report, lang=None):
     """The job-summary table of a GitHub Actions run."""
-    lines = ["### " + t("report.summary_title", points=_fmt(report.points), max_points=_fmt(report.max_points)), "",
-             t("report.table_header"), "|---|---|---|---|"]
+    lines = ["### " + t("report.summary_title", lang, points=_fmt(report.points), max_points=_fmt(report.max_points)),
+             "", t("report.table_header", lang), "|---|---|---|---|"]
     for task in report.tasks:
-        result = t("report.result_passed") if task.passed else \
-            (task.messages[0] if task.messages else t("report.failed")).replace("|", "\\|")
+        messages = task_messages(task, lang)
+        result = t("report.result_passed", lang) if task.passed else \
+            (messages[0] if messages else t("report.failed", lang)).replace("|", "\\|")
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | "
                      f"{result[:120]} |")
     return "\n".join(lines) + "\n"

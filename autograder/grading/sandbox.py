@@ -3,9 +3,10 @@
 The grader never imports student code. :func:`run_requests` copies the task
 cases (public, no expected values) next to the submission, starts
 ``sandbox_child.py`` under ``python -I -S`` with limits on CPU time, address
-space, file size and wall time, and reads back JSON and ``.npz`` files loaded
-with ``allow_pickle=False`` (a student process can never make the grader
-unpickle anything). Expected values stay in the grader's memory.
+space, file size and wall time, and reads back JSON and ``.npz`` files
+(:mod:`autograder.grading.results`: size caps, numeric arrays only, no pickles,
+anything else is that request's failure). The child returns arrays only;
+every check is computed by the grader. Expected values stay in the grader's memory.
 
 A child that dies (``os._exit``, a signal, the CPU, memory or output limit, a
 hang past the wall limit) costs only the request it was running: the grader
@@ -34,14 +35,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..runtime.manifest import find_manifest
-from ..runtime.messages import LANG_ENV, language, t
+from ..runtime.messages import LANG_ENV, language
+from ..runtime.problems import problem
+from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 CASES_PACKAGE = "course_cases"
+# What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
+CHILD_RUNTIME = ("harness.py", "manifest.py", "messages.py", "problems.py")
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,6 @@ class Limits:
     wall_seconds_per_request: float = 10.0
     output_bytes: int = 8 * 1024**2
     user: int = None  # uid to drop to (grader running as root); None keeps the grader's user
-
-
-@dataclass
-class Outcome:
-    """What one request produced: outputs (flat arrays), problems, or an error."""
-    status: str  # "ok", "error" (exception), "crashed" (the process died)
-    outputs: dict
-    problems: list  # argument mutations, non-numeric outputs
-    error: dict = None
-    gradient_problems: list = ()  # the numerical check of the backward against the student's own forward
 
 
 def _site_dirs():
@@ -76,7 +69,7 @@ def _copy_cases(destination):
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for source in CASES_SOURCE.glob("*.py"):
-        if source.name in ("harness.py", "manifest.py", "messages.py") or source.name.startswith("cases_"):
+        if source.name in CHILD_RUNTIME or source.name.startswith("cases_"):
             shutil.copyfile(source, package / source.name)
     shutil.copytree(CASES_SOURCE / "messages", package / "messages")
     # the harness calls the functions that the course.yml above the runtime names
@@ -97,33 +90,40 @@ def _limit(limits):
 
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):
+    """The Problem of a child that died or hung."""
     if timed_out:
-        return t("crash.timeout", seconds=f"{limits.wall_seconds_per_request:g}")
+        return problem("crash.timeout", seconds=float(limits.wall_seconds_per_request))
     if returncode is not None and returncode < 0:
         sig = -returncode
         if sig == signal.SIGXCPU:
-            return t("crash.cpu", seconds=limits.cpu_seconds)
+            return problem("crash.cpu", seconds=limits.cpu_seconds)
         if sig == signal.SIGXFSZ or stdout_size >= limits.output_bytes:
-            return t("crash.output", mib=limits.output_bytes // 1024**2)
+            return problem("crash.output", mib=limits.output_bytes // 1024**2)
         if sig == signal.SIGKILL:
-            return t("crash.killed")
-        return t("crash.signal", signal=signal.Signals(sig).name)
+            return problem("crash.killed")
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return problem("crash.signal", signal=name)
     if returncode == 0:
-        return t("crash.exit_zero")
-    return t("crash.exit_code", code=returncode, gib=limits.memory_bytes // 1024**3)
+        return problem("crash.exit_zero")
+    return problem("crash.exit_code", code=returncode, gib=limits.memory_bytes // 1024**3)
 
 
 def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments"):
-    """Run requests [{"task_id", "args", "gradcheck"}] on the package ``student_package`` of a submission.
+    """Run requests on the package ``student_package`` of a submission; the child returns arrays only.
 
     Inputs:
     - submission_dir: the directory that holds the student's package (``assignments/``)
-    - requests: list of {"task_id", "args", "gradcheck": tolerance or None}
+    - requests: list of {"kind": "call", "task_id", "args"} (outputs and arguments after the call) or
+      {"kind": "loss", "task_id", "args", "points": [(input name, value)]} (the gradient-check loss at each point)
     - limits: Limits of the child process
     - student_package: the import name of the student's package
 
     Returns:
-    - a list of Outcome, one per request, in order
+    - a list of :class:`~autograder.grading.results.Outcome`, one per request, in order (never raises
+      because of what the student's code did or wrote)
     """
     submission_dir = Path(submission_dir).resolve()
     outcomes = [None] * len(requests)
@@ -171,16 +171,19 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                                            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                                            env=env, preexec_fn=_limit(limits))
                 timed_out = _wait(process, results, todo, limits)
+                _end_group(process)
+                stdout_size = os.fstat(stdout.fileno()).st_size
             finished = [i for i in todo if (results / f"{i}.json").exists()]
             for index in finished:
-                outcomes[index] = _read(results, index)
+                outcomes[index] = read_outcome(results, index, requests[index], work)
             remaining = [i for i in todo if outcomes[i] is None]
             if not remaining:
                 break
             started = [i for i in remaining if (results / f"{i}.started").exists()]
             culprit = started[0] if started else remaining[0]
-            reason = _crash_reason(process.returncode, timed_out, stdout_path.stat().st_size, limits)
-            outcomes[culprit] = Outcome("crashed", {}, [], {"type": "Crash", "message": reason, "where": []})
+            # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
+            reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)
+            outcomes[culprit] = failed(reason, "crashed")
             # the other shapes of a task that crashed or hung would do the same: do not wait for each
             for index in remaining:
                 if index != culprit and requests[index]["task_id"] == requests[culprit]["task_id"]:
@@ -189,24 +192,26 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     return outcomes
 
 
+def _end_group(process):
+    """Kill what the child left running in its process group (a forked helper must not outlive it)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _wait(process, results, todo, limits):
     """Wait for the child; kill its process group when one request runs past the wall limit."""
-    last_progress, seen = time.monotonic(), 0
+    last_progress, done = time.monotonic(), 0
     while process.poll() is None:
-        done = sum(1 for i in todo if (results / f"{i}.json").exists())
+        seen = done
+        while done < len(todo) and (results / f"{todo[done]}.json").exists():  # the child runs them in order
+            done += 1
         if done != seen:
-            seen, last_progress = done, time.monotonic()
+            last_progress = time.monotonic()
         if time.monotonic() - last_progress > limits.wall_seconds_per_request:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             return True
         time.sleep(0.02)
     return False
-
-
-def _read(results, index):
-    record = json.loads((results / f"{index}.json").read_text())
-    with np.load(results / f"{index}.npz", allow_pickle=False) as data:
-        outputs = {name: data[name] for name in data.files}
-    return Outcome(record["status"], outputs, list(record["problems"]), record["error"],
-                   list(record["gradient_problems"]))

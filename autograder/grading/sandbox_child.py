@@ -1,6 +1,6 @@
-"""The child side of the sandbox: runs student code, never imports the grader.
+"""The child side of the sandbox: runs student code and returns arrays, never a verdict.
 
-Started by ``autograder/sandbox.py`` as ``python -I -S sandbox_child.py RUN_DIR``
+Started by ``autograder/grading/sandbox.py`` as ``python -I -S sandbox_child.py RUN_DIR``
 with resource limits already applied. ``-S`` skips site-packages processing, so
 no ``.pth`` file runs and the instructor packages (``solutions``,
 ``autograder``, instructor tests) are not importable; only the directories named
@@ -8,12 +8,23 @@ in ``RUN_DIR/job.json`` are put on ``sys.path`` (the task cases, the student's
 submission, and the directories holding numpy and the standard library's
 extras).
 
-For each request, in order, the child writes ``N.started`` before running it and
-``N.json`` (status, problems, error) plus ``N.npz`` (outputs, no pickles) after.
+Everything in this process is the student's to change (their modules run here
+and can patch numpy, the harness or this file), so it computes nothing that
+earns points. For each request, in order, it writes ``N.started`` before running
+it and ``N.json`` (status, error, names of non-numeric outputs) plus ``N.npz``
+(arrays only, no pickles) after:
+
+- ``{"kind": "call", "task_id", "args"}``: ``out:NAME`` for each flat output
+  and ``arg:NAME`` for each argument after the call (the grader checks
+  outputs and in-place changes itself);
+- ``{"kind": "loss", "task_id", "args", "points": [(input name, value)]}``:
+  ``loss``, the task's gradient-check loss at each point the grader chose.
+
 A request whose ``.started`` has no ``.json`` is the one that killed the child.
 This file is standard-library only so it can run before anything is imported.
 """
 
+import copy
 import json
 import os
 import pickle
@@ -25,12 +36,44 @@ MAX_MESSAGE = 2000
 
 
 def _student_frames(error, submission_dir):
-    """The traceback lines that point into the submission (short, no grader internals)."""
+    """The traceback lines that point into the submission, relative to it (short, no grader internals)."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if frame.filename.startswith(submission_dir)]
-    lines = [f"{Path(frame.filename).relative_to(submission_dir)}:{frame.lineno} in {frame.name}: "
-             f"{(frame.line or '').strip()}" for frame in frames[-3:]]
-    return lines
+              if frame.filename.startswith(submission_dir + os.sep)]
+    return [f"{Path(frame.filename).relative_to(submission_dir)}:{frame.lineno} in {frame.name}: "
+            f"{(frame.line or '').strip()}"[:300] for frame in frames[-3:]]
+
+
+def _arrays(np, values, prefix, record):
+    """{prefix + name: numeric array}; names of values numpy cannot store as numbers go to record["not_numeric"]."""
+    arrays = {}
+    for name, value in values.items():
+        try:
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(array.dtype)
+            arrays[prefix + str(name)] = array
+        except Exception:  # noqa: BLE001 - reported to the grader by name, judged there
+            record["not_numeric"].append(prefix + str(name)[:200])
+    return arrays
+
+
+def _error_record(error, submission_dir):
+    try:
+        message = str(error)[:MAX_MESSAGE]
+    except BaseException:  # noqa: BLE001 - an exception whose __str__ fails
+        message = ""
+    return {"status": "error", "not_numeric": [],
+            "error": {"type": type(error).__name__[:100], "message": message,
+                      "where": _student_frames(error, submission_dir)}}
+
+
+def _run(np, harness, spec, load, request, record):
+    if request["kind"] == "call":
+        outputs, args_after = harness.call(spec, load, request["args"])
+        return {**_arrays(np, outputs, "out:", record), **_arrays(np, args_after, "arg:", record)}
+    losses = [float(spec.grad_checks.loss(load, {**copy.deepcopy(request["args"]), name: value.copy()}))
+              for name, value in request["points"]]
+    return {"loss": np.array(losses, dtype=np.float64)}
 
 
 def main(run_dir):
@@ -39,7 +82,7 @@ def main(run_dir):
     sys.path[:0] = job["path"]
     import numpy as np
 
-    package = __import__(job["cases_package"], fromlist=["harness", "messages"])
+    package = __import__(job["cases_package"], fromlist=["harness"])
     harness = package.harness
     specs = harness.all_specs()
     load = harness.make_loader(job["student_package"])
@@ -49,29 +92,16 @@ def main(run_dir):
     for index in job["todo"]:
         request = requests[index]
         (results / f"{index}.started").write_text("")
-        record = {"status": "ok", "problems": [], "gradient_problems": [], "error": None}
-        outputs = {}
+        record = {"status": "ok", "error": None, "not_numeric": []}
         try:
-            spec = specs[request["task_id"]]
-            outputs, record["problems"] = harness.run_case(spec, load, request["args"])
-            if request.get("gradcheck") and spec.grad_checks is not None:
-                record["gradient_problems"] = harness.gradient_problems(spec, load, request["args"], outputs,
-                                                                        request["gradcheck"])
+            arrays = _run(np, harness, specs[request["task_id"]], load, request, record)
         except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
-            record["status"] = "error"
-            record["error"] = {"type": type(error).__name__, "message": str(error)[:MAX_MESSAGE],
-                               "where": _student_frames(error, job["submission_dir"])}
-            outputs = {}
-        arrays = {}
-        for name, value in outputs.items():
-            try:
-                array = np.asarray(value)
-                if array.dtype == object:
-                    raise TypeError("object array")
-                arrays[name] = array
-            except Exception:  # noqa: BLE001
-                record["problems"].append(package.messages.t("output.not_numeric", name=name))
-        np.savez(results / f"{index}.npz", **arrays)
+            record, arrays = _error_record(error, job["submission_dir"]), {}
+        try:
+            np.savez(results / f"{index}.npz", **arrays)
+        except BaseException as error:  # noqa: BLE001 - e.g. an output name numpy cannot store
+            record = _error_record(error, job["submission_dir"])
+            np.savez(results / f"{index}.npz")
         (results / f"{index}.json").write_text(json.dumps(record))
     sys.stdout.flush()
     os._exit(0)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..runtime.messages import t
+from ..runtime.problems import problem
 
 STUDENT_PACKAGE = "assignments"
 IGNORED_DIRS = ("__pycache__",)
@@ -35,7 +36,15 @@ CHUNK = 1024**2
 
 
 class SubmissionError(ValueError):
-    """A submission cannot be graded at all (not found, no or several packages, unsafe or oversized)."""
+    """A submission cannot be graded at all (not found, no or several packages, unsafe or oversized).
+
+    ``problem`` says why (a Problem: message code and fields); ``notes`` are Problems that explain it further
+    (links left out that were named like the package). The text form is for the instructor's log.
+    """
+
+    def __init__(self, found, notes=()):
+        self.problem, self.notes = found, tuple(notes)
+        super().__init__("; ".join(t(item.code, **item.fields) for item in (found, *self.notes)))
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,9 @@ def open_submission(path, limits=IntakeLimits()):
     path = Path(path)
     shown = Path(path).absolute().name
     if not path.exists():
-        raise SubmissionError(t("grade.not_found", path=shown))
+        raise SubmissionError(problem("grade.not_found", path=shown))
     if not path.is_dir() and not (path.is_file() and zipfile.is_zipfile(path)):
-        raise SubmissionError(t("grade.not_zip", path=shown))
+        raise SubmissionError(problem("grade.not_zip", path=shown))
     tmp = Path(tempfile.mkdtemp(prefix="rnn-submission-"))
     try:
         destination = tmp / STUDENT_PACKAGE
@@ -121,11 +130,10 @@ def choose(candidates, links, shown):
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        message = t("grade.no_package", path=shown, package=STUDENT_PACKAGE)
-        message += "".join("; " + t("intake.skipped_link", path=f"{shown}/{link}") for link in links)
-        raise SubmissionError(message)
+        raise SubmissionError(problem("grade.no_package", path=shown, package=STUDENT_PACKAGE),
+                              [problem("intake.skipped_link", path=f"{shown}/{link}") for link in links])
     listed = ", ".join(f"{shown}/{candidate}" for candidate in sorted(candidates))
-    raise SubmissionError(t("intake.several_packages", path=shown, count=len(candidates), package=STUDENT_PACKAGE,
+    raise SubmissionError(problem("intake.several_packages", path=shown, count=len(candidates), package=STUDENT_PACKAGE,
                             candidates=listed))
 
 
@@ -143,7 +151,7 @@ def _find_in_directory(root, shown, limits):
     for dirpath, dirnames, filenames, dirfd in os.fwalk(root, follow_symlinks=False):
         scanned += len(dirnames) + len(filenames)
         if scanned > limits.max_scanned_entries:
-            raise SubmissionError(t("intake.too_many_files", path=shown, limit=limits.max_scanned_entries))
+            raise SubmissionError(problem("intake.too_many_files", path=shown, limit=limits.max_scanned_entries))
         relative = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         for name in list(dirnames):
             info = _lstat(name, dirfd)
@@ -178,7 +186,7 @@ def _from_directory(root, shown, destination, limits):
             if info is None:
                 continue
             if stat.S_ISLNK(info.st_mode):
-                notes.append(t("intake.skipped_link", path=shown_member))
+                notes.append(problem("intake.skipped_link", path=shown_member))
             elif stat.S_ISDIR(info.st_mode):
                 if name not in IGNORED_DIRS:
                     (destination / inside / name).mkdir()
@@ -187,7 +195,7 @@ def _from_directory(root, shown, destination, limits):
                     budget.count(shown_member)
                     _copy_regular_file(name, dirfd, destination / inside / name, budget, shown_member, notes)
             else:
-                notes.append(t("intake.skipped_special", path=shown_member))
+                notes.append(problem("intake.skipped_special", path=shown_member))
         dirnames[:] = [name for name in dirnames if name not in IGNORED_DIRS and (destination / inside / name).is_dir()]
     return chosen, notes
 
@@ -200,12 +208,12 @@ def _copy_regular_file(name, dirfd, target, budget, shown_member, notes):
         return
     except OSError as error:
         if error.errno == errno.ELOOP:  # swapped for a link since the walk
-            notes.append(t("intake.skipped_link", path=shown_member))
+            notes.append(problem("intake.skipped_link", path=shown_member))
             return
-        raise SubmissionError(t("intake.unreadable", path=shown_member, error=error.strerror)) from None
+        raise SubmissionError(problem("intake.unreadable", path=shown_member, error=error.strerror)) from None
     with os.fdopen(fd, "rb") as source:
         if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
-            notes.append(t("intake.skipped_special", path=shown_member))
+            notes.append(problem("intake.skipped_special", path=shown_member))
             return
         with open(target, "xb") as out:
             budget.copy(source, out, shown_member)
@@ -220,7 +228,7 @@ class Budget:
     def count(self, shown_member):
         self.files += 1
         if self.files > self.limits.max_members:
-            raise SubmissionError(t("intake.too_many_files", path=self.shown, limit=self.limits.max_members))
+            raise SubmissionError(problem("intake.too_many_files", path=self.shown, limit=self.limits.max_members))
 
     def copy(self, source, out, shown_member):
         written = 0
@@ -231,8 +239,8 @@ class Budget:
             written += len(chunk)
             self.total += len(chunk)
             if written > self.limits.max_member_bytes:
-                raise SubmissionError(t("intake.file_too_large", path=self.shown, member=shown_member,
+                raise SubmissionError(problem("intake.file_too_large", path=self.shown, member=shown_member,
                                         mib=self.limits.max_member_bytes // CHUNK))
             if self.total > self.limits.max_total_bytes:
-                raise SubmissionError(t("intake.too_large", path=self.shown, mib=self.limits.max_total_bytes // CHUNK))
+                raise SubmissionError(problem("intake.too_large", path=self.shown, mib=self.limits.max_total_bytes // CHUNK))
             out.write(chunk)

@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 
-from ..runtime.messages import t
+from ..runtime.problems import problem
 from .submission import CHUNK, IGNORED_DIRS, IGNORED_SUFFIXES, STUDENT_PACKAGE, Budget, SubmissionError, choose
 
 
@@ -23,7 +23,7 @@ def _member_parts(info, shown):
     """The parts of a member's name; absolute names, drive letters and ``..`` are refused."""
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
-        raise SubmissionError(t("grade.unsafe_zip", path=shown, member=info.filename))
+        raise SubmissionError(problem("grade.unsafe_zip", path=shown, member=info.filename))
     return tuple(part for part in name.split("/") if part not in ("", "."))
 
 
@@ -65,11 +65,11 @@ def from_zip(path, shown, destination, limits):
     try:
         entries, directory_bytes = _declared_size_of_directory(path)
         if entries > limits.max_members or directory_bytes > limits.max_members * 1024:
-            raise SubmissionError(t("intake.too_many_files", path=shown, limit=limits.max_members))
+            raise SubmissionError(problem("intake.too_many_files", path=shown, limit=limits.max_members))
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > limits.max_members:
-                raise SubmissionError(t("intake.too_many_files", path=shown, limit=limits.max_members))
+                raise SubmissionError(problem("intake.too_many_files", path=shown, limit=limits.max_members))
             members = [(_member_parts(info, shown), _member_kind(info), info) for info in infos]
             files = {parts for parts, kind, _ in members if kind == "file"}
             candidates = sorted({parts[:k + 1] for parts in files for k, part in enumerate(parts[:-1])
@@ -84,7 +84,7 @@ def from_zip(path, shown, destination, limits):
     except SubmissionError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, struct.error) as error:
-        raise SubmissionError(t("intake.bad_zip", path=shown, error=error)) from None
+        raise SubmissionError(problem("intake.bad_zip", path=shown, error=error)) from None
 
 
 def _extract(archive, members, chosen, shown, destination, limits):
@@ -95,10 +95,10 @@ def _extract(archive, members, chosen, shown, destination, limits):
         if kind == "file" and not any(p in IGNORED_DIRS for p in parts):
             declared += info.file_size
             if info.file_size > limits.max_member_bytes:
-                raise SubmissionError(t("intake.file_too_large", path=shown, member=shown_member,
+                raise SubmissionError(problem("intake.file_too_large", path=shown, member=shown_member,
                                         mib=limits.max_member_bytes // CHUNK))
             if declared > limits.max_total_bytes:
-                raise SubmissionError(t("intake.too_large", path=shown, mib=limits.max_total_bytes // CHUNK))
+                raise SubmissionError(problem("intake.too_large", path=shown, mib=limits.max_total_bytes // CHUNK))
     notes = []
     destination.mkdir()
     for parts, kind, info in members:
@@ -106,7 +106,7 @@ def _extract(archive, members, chosen, shown, destination, limits):
         if any(part in IGNORED_DIRS for part in parts) or parts[-1].endswith(IGNORED_SUFFIXES):
             continue
         if kind in ("link", "special"):
-            notes.append(t("intake.skipped_link" if kind == "link" else "intake.skipped_special", path=shown_member))
+            notes.append(problem("intake.skipped_link" if kind == "link" else "intake.skipped_special", path=shown_member))
             continue
         target = destination.joinpath(*parts)
         try:
@@ -118,5 +118,5 @@ def _extract(archive, members, chosen, shown, destination, limits):
             with archive.open(info) as source, open(target, "xb") as out:
                 budget.copy(source, out, shown_member)
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
-            raise SubmissionError(t("intake.duplicate", path=shown, member=shown_member)) from None
+            raise SubmissionError(problem("intake.duplicate", path=shown, member=shown_member)) from None
     return notes

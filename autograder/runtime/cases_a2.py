@@ -5,13 +5,14 @@ irregular ones (several calls, keyword arguments, an rng) have an adapter.
 
 The initialisers with an rng (2.5, 2.6) and the data generator (2.10) are random
 by design: they are checked by the properties of their output (and by giving the
-same W / data for the same seed), not against stored values.
+same W / data for the same seed), not against stored values. Property checks
+return Problems and never raise on bad outputs (missing, None, not numeric).
 """
 
 import numpy as np
 
-from .harness import CACHE, GradCheck, OutputOf, TaskSpec, register, task_function, weighted_loss
-from .messages import t
+from .harness import CACHE, GradCheck, OutputOf, TaskSpec, register, require_arrays, task_function, weighted_loss
+from .problems import problem
 
 # Smallest |pre-activation| allowed in the ReLU inputs: the mask (a > 0) then cannot flip
 # under rounding differences or the 1e-5 steps of the numerical gradient check.
@@ -144,14 +145,18 @@ register(TaskSpec("2.4", flow_inputs, adapter=_flow,
 
 
 # 2.5 - 2.7: initializers.py ---------------------------------------------------------------------
-def _square_problems(W, H, name="W"):
-    W = np.asarray(W)
+def _square_problems(outputs, H, name="W"):
+    """Problems of outputs[name] as an (H, H) float64 finite matrix (missing and non-numeric included)."""
+    missing = require_arrays(outputs, [name])
+    if missing:
+        return missing
+    W = np.asarray(outputs[name])
     if W.shape != (H, H):
-        return [t("prop.square_shape", name=name, got=W.shape, size=H)]
+        return [problem("prop.square_shape", name=name, got=W.shape, size=H)]
     if W.dtype != np.float64:
-        return [t("prop.dtype", name=name, got=W.dtype)]
+        return [problem("prop.dtype", name=name, got=str(W.dtype))]
     if not np.all(np.isfinite(W)):
-        return [t("prop.nonfinite", name=name)]
+        return [problem("prop.nonfinite", name=name)]
     return []
 
 
@@ -159,14 +164,14 @@ def _seed_problems(H, outputs):
     """Same seed -> same W; another seed -> another W (so the rng is really used)."""
     problems = []
     for name in ("W_same_seed", "W_other_seed"):
-        problems += _square_problems(outputs[name], H, name)
+        problems += _square_problems(outputs, H, name)
     if problems:
         return problems
     if not np.array_equal(outputs["W"], outputs["W_same_seed"]):
-        problems.append(t("prop.same_seed_differs", what="W"))
+        problems.append(problem("prop.same_seed_differs", what="W"))
     # with H = 1 two seeds may give the same W (+-value), so only H >= 2 is checked
     if H >= 2 and np.allclose(outputs["W"], outputs["W_other_seed"]):
-        problems.append(t("prop.other_seed_same"))
+        problems.append(problem("prop.other_seed_same"))
     return problems
 
 
@@ -189,18 +194,18 @@ def _with_seeds(call):
 
 def spectral_radius_properties(a, outputs):
     H, radius = a["H"], a["radius"]
-    problems = _square_problems(outputs["W"], H)
+    problems = _square_problems(outputs, H)
     if problems:
         return problems
     W = outputs["W"]
     rho = float(np.max(np.abs(np.linalg.eigvals(W))))
     if abs(rho - radius) > 1e-8 * max(1.0, radius):
-        problems.append(t("prop.spectral_radius", got=f"{rho:.10g}", want=f"{radius:.10g}"))
+        problems.append(problem("prop.spectral_radius", got=rho, want=float(radius)))
     # the documented construction: W = G * (positive scalar), G = rng.standard_normal((H, H))
     G = np.random.default_rng(a["seed"]).standard_normal((H, H))
     ratio = float(np.sum(W * G) / np.sum(G * G))
     if not (ratio > 0 and np.allclose(W, ratio * G, rtol=1e-8, atol=0)):
-        problems.append(t("prop.not_multiple_of_first_draw"))
+        problems.append(problem("prop.not_multiple_of_first_draw"))
     return problems + _seed_problems(H, outputs)
 
 
@@ -211,13 +216,13 @@ register(TaskSpec(
 
 def orthogonal_properties(a, outputs):
     H, gain = a["H"], a["gain"]
-    problems = _square_problems(outputs["W"], H)
+    problems = _square_problems(outputs, H)
     if problems:
         return problems
     W = outputs["W"]
     error = float(np.max(np.abs(W.T @ W - gain**2 * np.eye(H))))
     if error > 1e-8 * max(1.0, gain**2):
-        problems.append(t("prop.not_orthogonal", gain2=f"{gain**2:.6g}", error=f"{error:.2e}", gain=f"{gain:.6g}"))
+        problems.append(problem("prop.not_orthogonal", gain2=float(gain**2), error=error, gain=float(gain)))
     elif gain > 0:
         # the documented construction: G = rng.standard_normal((H, H)) = Q R with R = Q^T G upper
         # triangular with a positive diagonal (the sign fix), and W = gain * Q
@@ -225,9 +230,9 @@ def orthogonal_properties(a, outputs):
         R = (W / gain).T @ G
         scale = max(1.0, float(np.max(np.abs(G))))
         if np.max(np.abs(np.tril(R, -1)), initial=0.0) > 1e-8 * scale:
-            problems.append(t("prop.not_q_factor"))
+            problems.append(problem("prop.not_q_factor"))
         elif np.any(np.diag(R) <= 0):
-            problems.append(t("prop.signs_not_fixed"))
+            problems.append(problem("prop.signs_not_fixed"))
     return problems + _seed_problems(H, outputs)
 
 
@@ -274,36 +279,40 @@ def _adding(function, load, a):
 def adding_properties(a, outputs):
     N, T = a["N"], a["T"]
     half = T // 2
-    x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
-    problems = []
-    if x.shape != (N, T, 2):
-        problems.append(t("prop.shape", name="x", got=x.shape, want=(N, T, 2)))
-    elif x.dtype != np.float64:
-        problems.append(t("prop.dtype", name="x", got=x.dtype))
-    if y.shape != (N, 1):
-        problems.append(t("prop.shape", name="y", got=y.shape, want=(N, 1)))
-    elif y.dtype != np.float64:
-        problems.append(t("prop.dtype", name="y", got=y.dtype))
+    problems = require_arrays(outputs, ["x", "y", "x_same_seed", "y_same_seed"])
     if problems:
         return problems
+    x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
+    if x.shape != (N, T, 2):
+        problems.append(problem("prop.shape", name="x", got=x.shape, want=(N, T, 2)))
+    elif x.dtype != np.float64:
+        problems.append(problem("prop.dtype", name="x", got=str(x.dtype)))
+    if y.shape != (N, 1):
+        problems.append(problem("prop.shape", name="y", got=y.shape, want=(N, 1)))
+    elif y.dtype != np.float64:
+        problems.append(problem("prop.dtype", name="y", got=str(y.dtype)))
+    if problems:
+        return problems
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return [problem("prop.nonfinite", name="x, y")]
     values, markers = x[..., 0], x[..., 1]
     if not np.all((values >= 0) & (values < 1)):
-        problems.append(t("prop.values_range", low=f"{values.min():.4g}", high=f"{values.max():.4g}"))
+        problems.append(problem("prop.values_range", low=float(values.min()), high=float(values.max())))
     if not np.all((markers == 0) | (markers == 1)):
-        problems.append(t("prop.markers_binary"))
+        problems.append(problem("prop.markers_binary"))
         return problems
     for n in range(N):
         first, second = int(markers[n, :half].sum()), int(markers[n, half:].sum())
         if first != 1 or second != 1:
-            problems.append(t("prop.markers_per_half", n=n, first=first, half=half, second=second, T=T))
+            problems.append(problem("prop.markers_per_half", n=n, first=first, half=half, second=second, T=T))
             break
     else:
         want = np.sum(values * markers, axis=1, keepdims=True)
         error = float(np.max(np.abs(y - want), initial=0.0))
         if error > 1e-12:
-            problems.append(t("prop.target_sum", error=f"{error:.2e}"))
+            problems.append(problem("prop.target_sum", error=error))
     if not (np.array_equal(x, outputs["x_same_seed"]) and np.array_equal(y, outputs["y_same_seed"])):
-        problems.append(t("prop.same_seed_differs", what="x, y"))
+        problems.append(problem("prop.same_seed_differs", what="x, y"))
     return problems
 
 

@@ -19,13 +19,16 @@ student's package alike).
 - ``grad_checks`` (backward tasks): a scalar ``loss(load, args)`` (usually
   :func:`weighted_loss` of the forward task's outputs) and which output is the
   gradient of which input, for a numerical gradient check of the
-  implementation's backward against its own forward;
+  implementation's backward against its own forward (:mod:`.gradient_check`);
 - ``properties(args, outputs)`` (tasks with randomness of their own, such as
-  initialisers and data generators): a list of failure messages, used instead of
+  initialisers and data generators): a list of Problems, used instead of
   comparing to expected values.
 
-:func:`run_case` runs one case and :func:`check_outputs` compares it to expected
-outputs, returning plain-language problems.
+The check functions (:func:`check_outputs`, :func:`mutation_problems`, the
+property checks) return :class:`~.problems.Problem` values (message codes and
+fields), never text and never exceptions for bad outputs; the public tests and
+the graders' reports render them. The graders run only :func:`call` in the
+student's process and do every check themselves (see autograder/grading/).
 """
 
 import copy
@@ -38,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .manifest import find_manifest, load_manifest
-from .messages import t
+from .problems import problem
 
 # The message of every stub: raise NotImplementedError("Task 3.4: lstm_step_backward")
 NOT_IMPLEMENTED = re.compile(r"Task (\d+\.\d+): (\w+)")
@@ -136,8 +139,8 @@ def all_specs():
                      for task_id in REGISTRY if task_id not in tasks]
         if problems:
             raise LookupError("; ".join(problems))
-        _COURSE["specs"] = {task_id: REGISTRY[task_id] for task_id in tasks}
-    return dict(_COURSE["specs"])
+        _COURSE["specs"] = tuple(tasks)  # checked once; the specs are read from the registry on every call
+    return {task_id: REGISTRY[task_id] for task_id in _COURSE["specs"]}
 
 
 def task_function(task_id, load):
@@ -184,103 +187,11 @@ def weighted_loss(weights):
     return loss
 
 
-# numerical_gradient and rel_error repeat solutions/common/gradcheck.py on purpose: the checks must not
+# rel_error and norm_rel_error repeat solutions/common/gradcheck.py on purpose: the checks must not
 # call the copy in the student's package, which the student can edit.
-def numerical_gradient(f, x, h=1e-5):
-    """Centred differences of a scalar function of one array (x is restored)."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        plus = f(x)
-        x[idx] = old - h
-        minus = f(x)
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * h)
-    return grad
-
-
 def rel_error(a, b):
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
-
-
-def _leaves(value, prefix=""):
-    """Flatten nested dicts/lists/tuples of arrays into {"a.b.0": array}."""
-    if isinstance(value, dict):
-        for key in value:
-            yield from _leaves(value[key], f"{prefix}{key}.")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{prefix}{index}.")
-    else:
-        yield prefix[:-1], value
-
-
-def check_outputs(spec, outputs, expected, tolerance):
-    """Compare outputs with expected ones; return a list of problems."""
-    problems = []
-    for name, want in expected.items():
-        if name not in outputs:
-            problems.append(t("output.missing", name=name))
-            continue
-        got = np.asarray(outputs[name])
-        want = np.asarray(want)
-        if got.shape != want.shape:
-            problems.append(t("output.shape", name=name, got=got.shape, want=want.shape))
-            continue
-        if name in spec.integer_outputs:
-            if not np.issubdtype(got.dtype, np.integer) or not np.array_equal(got, want):
-                problems.append(t("output.integers", name=name, got=got.tolist(), want=want.tolist()))
-            continue
-        if got.dtype != np.float64:
-            problems.append(t("output.dtype", name=name, got=got.dtype))
-            continue
-        if not np.all(np.isfinite(got)):
-            problems.append(t("output.nonfinite", name=name))
-            continue
-        error = rel_error(got, want)
-        if error > tolerance:
-            problems.append(t("output.differs", name=name, error=f"{error:.2e}", tolerance=f"{tolerance:.0e}"))
-    return problems
-
-
-def run_case(spec, load, args):
-    """Run one case on a deep copy of the arguments.
-
-    Returns (outputs, problems): the flat outputs, and a problem for every
-    argument the implementation modified in place.
-    """
-    given = copy.deepcopy(args)
-    outputs = flatten(spec.run(load, given))
-    problems = [t("argument.mutated", name=name) for name in args if not _same(args[name], given[name])]
-    return outputs, problems
-
-
-def _same(a, b):
-    leaves_a, leaves_b = dict(_leaves(a)), dict(_leaves(b))
-    if leaves_a.keys() != leaves_b.keys():
-        return False
-    return all(np.array_equal(np.asarray(leaves_a[k]), np.asarray(leaves_b[k])) for k in leaves_a)
-
-
-def gradient_problems(spec, load, args, outputs, tolerance):
-    """Numerical check of the implementation's backward against its own forward."""
-    problems = []
-    check = spec.grad_checks
-    for grad_name, input_name in check.wrt.items():
-        def f(value, input_name=input_name):
-            return float(check.loss(load, {**args, input_name: value}))
-        numeric = numerical_gradient(f, args[input_name])
-        analytic = np.asarray(outputs.get(grad_name))
-        if analytic.shape != numeric.shape:
-            problems.append(t("gradient.shape", name=grad_name, got=analytic.shape, want=numeric.shape))
-            continue
-        error = norm_rel_error(analytic, numeric)
-        if error > tolerance:
-            problems.append(t("gradient.mismatch", name=grad_name, error=f"{error:.2e}", tolerance=f"{tolerance:.0e}"))
-    return problems
 
 
 def norm_rel_error(a, b):
@@ -289,7 +200,114 @@ def norm_rel_error(a, b):
     return float(np.linalg.norm(a - b) / max(1e-6, np.linalg.norm(a) + np.linalg.norm(b)))
 
 
+def _is_number_list(value):
+    """A (nested) list or tuple of plain numbers, such as [[0.1, 0.2]]: converted to one array, not split."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
+        (isinstance(item, (int, float, np.number)) and not isinstance(item, bool)) or _is_number_list(item)
+        for item in value)
+
+
+def _leaves(value, prefix=""):
+    """Flatten nested dicts/lists/tuples of arrays into {"a.b.0": value}; lists of numbers stay whole."""
+    if isinstance(value, dict):
+        for key in value:
+            yield from _leaves(value[key], f"{prefix}{key}.")
+    elif isinstance(value, (list, tuple)) and not _is_number_list(value):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{prefix}{index}.")
+    else:
+        yield prefix[:-1], value
+
+
+def as_array(value):
+    """np.asarray(value), or a 0-d object array when numpy cannot convert it (ragged lists, odd objects)."""
+    try:
+        return np.asarray(value)
+    except Exception:  # noqa: BLE001 - whatever the student returned, it is reported, never raised
+        return np.array(None, dtype=object)
+
+
+def is_numeric(array):
+    """Booleans, integers or reals (not complex, strings, objects)."""
+    return array.dtype.kind in "biuf"
+
+
 def flatten(outputs):
     """Flat dict of arrays from a run's outputs (nested dicts/lists become dotted names)."""
-    return {name: np.asarray(value) for name, value in _leaves(outputs)}
+    return {name: as_array(value) for name, value in _leaves(outputs)}
+
+
+def _output_problem(spec, name, got, want, tolerance):
+    """The problem of one output compared with its expected value, or None."""
+    if not is_numeric(got):
+        return problem("output.not_numeric", name=name)
+    if got.shape != want.shape:
+        return problem("output.shape", name=name, got=got.shape, want=want.shape)
+    if name in spec.integer_outputs:
+        if not np.issubdtype(got.dtype, np.integer) or not np.array_equal(got, want):
+            return problem("output.integers", name=name, got=got.tolist(), want=want.tolist())
+        return None
+    if got.dtype != np.float64:
+        return problem("output.dtype", name=name, got=str(got.dtype))
+    if not np.all(np.isfinite(got)):
+        return problem("output.nonfinite", name=name)
+    error = rel_error(got, want)
+    if not error <= tolerance:
+        return problem("output.differs", name=name, error=error, tolerance=tolerance)
+    return None
+
+
+def check_outputs(spec, outputs, expected, tolerance):
+    """Compare outputs (flat arrays) with expected ones; return a list of Problems (never raises on bad outputs)."""
+    problems = []
+    for name, want in expected.items():
+        if name not in outputs:
+            split = any(other.startswith(f"{name}.") for other in outputs)
+            problems.append(problem("output.not_array" if split else "output.missing", name=name))
+            continue
+        found = _output_problem(spec, name, as_array(outputs[name]), np.asarray(want), tolerance)
+        if found is not None:
+            problems.append(found)
+    return problems
+
+
+def call(spec, load, args):
+    """Run the implementation on a deep copy of the arguments; returns (flat outputs, flat arguments after)."""
+    given = copy.deepcopy(args)
+    outputs = flatten(spec.run(load, given))
+    return outputs, flatten(given)
+
+
+def mutation_problems(args, args_after):
+    """A Problem for every argument whose value after the call (flat arrays) differs from the one given."""
+    problems = []
+    before = flatten(args)
+    for name in args:
+        leaves = [leaf for leaf in before if leaf == name or leaf.startswith(f"{name}.")]
+        same = all(leaf in args_after and _equal(before[leaf], args_after[leaf]) for leaf in leaves)
+        if not same:
+            problems.append(problem("argument.mutated", name=name))
+    return problems
+
+
+def _equal(a, b):
+    a, b = as_array(a), as_array(b)
+    return is_numeric(b) and a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def run_case(spec, load, args):
+    """Run one case in this process: (flat outputs, a Problem for every argument modified in place)."""
+    outputs, args_after = call(spec, load, args)
+    return outputs, mutation_problems(args, args_after)
+
+
+def require_arrays(outputs, names):
+    """Problems for outputs that are missing or not numeric (property checks call this before using them)."""
+    problems = []
+    for name in names:
+        if name not in outputs:
+            problems.append(problem("output.missing", name=name))
+        elif not is_numeric(as_array(outputs[name])):
+            problems.append(problem("output.not_numeric", name=name))
+    return problems
 

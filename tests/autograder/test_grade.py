@@ -10,6 +10,8 @@ from autograder.grading import mistakes, reports
 from autograder.grading.grade import SubmissionError, grade_many, grade_submission, open_submission
 from autograder.runtime.manifest import load_manifest
 from autograder.grading.sandbox import Limits, run_requests
+from autograder.runtime import harness
+from autograder.runtime.problems import Problem
 from autograder.authoring.samples import copy_as_submission
 
 FAST = Limits(cpu_seconds=20, wall_seconds_per_request=5)
@@ -44,6 +46,11 @@ def task(report, task_id):
     return next(t for t in report.tasks if t.task_id == task_id)
 
 
+def messages(task_result):
+    """The task's failures as the reports render them (English)."""
+    return reports.task_messages(task_result, "en")
+
+
 def test_reference_scores_full_marks_and_records_the_seed(reference_submission):
     report = grade_submission(reference_submission, seed=11, limits=FAST)
     assert report.points == report.max_points == sum(t.points for t in load_manifest().tasks)
@@ -60,8 +67,9 @@ def test_inputs_are_fresh_per_run_unless_seeded(reference_submission):
 def test_stubs_score_zero_with_task_messages(sample_submissions):
     report = grade_submission(sample_submissions / "empty", assignment_ids=["a3"], seed=1, limits=FAST)
     assert report.points == 0
-    assert task(report, "3.1").messages == ["not implemented (Task 3.1: input_gate)"]
-    assert "uses Task 3.10 (lstm_step_forward)" in task(report, "3.11").messages[0]
+    assert messages(task(report, "3.1")) == ["not implemented (Task 3.1: input_gate)"]
+    assert "uses Task 3.10 (lstm_step_forward)" in messages(task(report, "3.11"))[0]
+    assert {found.code for found in task(report, "3.11").problems} == {"grade.uses_unimplemented"}
 
 
 @pytest.mark.parametrize("name,line,message", [
@@ -82,17 +90,17 @@ def test_hostile_code_costs_only_its_task(tmp_path, name, line, message):
     report = a1_report(hostile(tmp_path, line), HANG if name == "infinite loop" else FAST)
     broken = task(report, "1.1")
     assert broken.points == 0, name
-    assert any(message in text for text in broken.messages), (name, broken.messages)
+    assert any(message in text for text in messages(broken)), (name, messages(broken))
     # tasks that do not run the broken function keep their points
     for other in ("1.5", "1.6", "1.7"):
-        assert task(report, other).passed, (name, other, task(report, other).messages)
+        assert task(report, other).passed, (name, other, messages(task(report, other)))
 
 
 def test_syntax_error_costs_that_modules_tasks_only(tmp_path):
     report = a1_report(hostile(tmp_path, "    def (\n"))
     for task_id in ("1.1", "1.2", "1.3", "1.4"):
         assert task(report, task_id).points == 0
-        assert any("SyntaxError" in m for m in task(report, task_id).messages)
+        assert any("SyntaxError" in m for m in messages(task(report, task_id)))
     assert task(report, "1.5").passed and task(report, "1.7").passed  # output_layers.py does not import rnn.py
 
 
@@ -102,7 +110,7 @@ def test_import_time_error_costs_that_modules_tasks_only(tmp_path):
     path.write_text(path.read_text().replace("import numpy as np\n", "import numpy as np\nraise RuntimeError('boom')\n"))
     report = a1_report(root)
     assert all(task(report, t).points == 0 for t in ("1.1", "1.2", "1.3", "1.4"))
-    assert any("RuntimeError: boom" in m for m in task(report, "1.1").messages)
+    assert any("RuntimeError: boom" in m for m in messages(task(report, "1.1")))
     assert task(report, "1.5").passed
 
 
@@ -134,7 +142,7 @@ def test_partial_credit_and_catalogue_hint_for_a_mutant(tmp_path):
     report = a1_report(tmp_path / "sub")
     backward = task(report, "1.4")
     assert 0 < backward.points < backward.max_points  # the T = 1 shape has no future: that check passes
-    assert backward.hints[0] == mistake.hint
+    assert reports.task_hints(backward)[0] == mistake.hint
     assert [m.id for m in backward.mistakes] == ["bptt_no_future_gradient"]
     assert task(report, "1.3").passed
 
@@ -155,8 +163,10 @@ def test_zip_submission_and_unreadable_ones(tmp_path, reference_submission):
     results = grade_many([archive, tmp_path / "empty_dir", tmp_path / "missing"], assignment_ids=["a2"], seed=3,
                          jobs=2, limits=FAST)
     assert results[0].points == results[0].max_points
-    assert results[1].points == 0 and "no 'assignments/' package" in results[1].tasks[0].messages[0]
-    assert results[2].points == 0 and "no such file" in results[2].tasks[0].messages[0]
+    assert results[1].points == 0 and "no 'assignments/' package" in messages(results[1].tasks[0])[0]
+    assert results[2].points == 0 and "no such file" in messages(results[2].tasks[0])[0]
+    assert results[2].tasks[0].problems[0].code == "grade.unreadable"
+    assert results[2].tasks[0].problems[0].fields["error"]["code"] == "grade.not_found"
 
 
 def test_zip_with_path_traversal_is_refused(tmp_path):
@@ -171,10 +181,14 @@ def test_zip_with_path_traversal_is_refused(tmp_path):
 def test_child_cannot_make_the_grader_unpickle(tmp_path, reference_submission):
     """Results come back as JSON and .npz without pickles; an object array is refused."""
     root = hostile(tmp_path, "    h_next = np.array([object()] * h_next.size, dtype=object)\n")
-    outcome = run_requests(root, [{"task_id": "1.1", "args": {
-        "x": np.ones((1, 2)), "h_prev": np.ones((1, 2)), "Wx": np.eye(2), "Wh": np.eye(2), "b": np.zeros(2)},
-        "gradcheck": None}], FAST)[0]
-    assert "output 'h_next' is not a numeric array" in outcome.problems
+    args = {"x": np.ones((1, 2)), "h_prev": np.ones((1, 2)), "Wx": np.eye(2), "Wh": np.eye(2), "b": np.zeros(2)}
+    outcome = run_requests(root, [{"kind": "call", "task_id": "1.1", "args": args}], FAST)[0]
+    assert outcome.status == "ok" and outcome.outputs["h_next"].dtype == object  # a placeholder, never unpickled
+    assert set(outcome.args_after) == set(args)
+    spec = harness.all_specs()["1.1"]
+    problems = harness.check_outputs(spec, outcome.outputs, {"h_next": np.ones((1, 2))}, 1e-8)
+    assert problems == [Problem("output.not_numeric", {"name": "h_next"})]
+    assert "output 'h_next' is not a numeric array" in messages(a1_report(root).tasks[0])
 
 
 def test_report_formats(reference_submission, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from autograder.authoring import public_fixtures
 from autograder.authoring.public_fixtures import (FIXTURES_DIR, MOVE_FACTOR, compute_fixtures, fixture_changes,
                                                   task_tolerance, write_fixtures)
-from autograder.runtime import fixture_files, harness
+from autograder.runtime import fixture_files, gradient_check, harness
 from autograder.runtime.fixture_files import fixture_path, read_fixture
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
@@ -56,7 +56,8 @@ def test_reference_passes_its_own_gradient_checks_on_the_public_inputs():
         if spec.grad_checks is None:
             continue
         for case in cases:
-            problems = harness.gradient_problems(spec, load, case["inputs"], case["expected"], tolerance)
+            problems = gradient_check.gradient_problems(spec, load, case["inputs"], case["expected"], tolerance,
+                                                        np.random.default_rng(0))
             assert not problems, (task_id, problems)
 
 

@@ -1,7 +1,10 @@
 """Public tests: every task against the stored reference outputs, its own gradient check, purity.
 
 Each test carries the marker of its task (``pytest -m task1_4``). A failure
-message names the task and says what to look at.
+message names the task and says what to look at. The checks are the graders'
+(they return Problems: message codes and fields), rendered here in the course's
+language. These tests run your code in this process: they are feedback, the
+graders run it apart and check its outputs themselves.
 """
 
 import numpy as np
@@ -9,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from autograder.runtime import harness
+from autograder.runtime import gradient_check, harness
 from autograder.runtime.fixture_files import read_fixture
 from autograder.runtime.messages import t, task_text
+from autograder.runtime.problems import problem
 
 from .conftest import FIXTURES_DIR, MANIFEST, TASKS
 
@@ -56,8 +60,10 @@ def _run(task_id, args):
 
 
 def _fail(task_id, problems):
+    """Fail with the task's header, each Problem rendered in the course's language, and the task's hint."""
     hint = task_text(TASKS[task_id], "hint")
-    pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(problems) + "\n  " + t("test.hint", hint=hint),
+    lines = [t(found.code, **found.fields) for found in problems]
+    pytest.fail(f"{_header(task_id)}:\n  - " + "\n  - ".join(lines) + "\n  " + t("test.hint", hint=hint),
                 pytrace=False)
 
 
@@ -79,17 +85,17 @@ def test_matches_reference(task_id, k):
     tolerance = _tolerances()["value" if spec.kind == "forward" else "gradient"]
     problems += harness.check_outputs(spec, outputs, case["expected"], tolerance)
     if problems:
-        _fail(task_id, problems + [t("test.shape_used", dims=case["dims"])])
+        _fail(task_id, problems + [problem("test.shape_used", dims=case["dims"])])
 
 
 @pytest.mark.parametrize("task_id,k", _params("gradient"))
 def test_gradient_check(task_id, k):
-    """Your backward pass agrees with centred differences of your own forward pass."""
+    """Your backward pass agrees with centred differences of your own forward pass (along random directions)."""
     case = _fixture(task_id, k)
     spec = SPECS[task_id]
     outputs, problems = _run(task_id, case["inputs"])
-    problems += harness.gradient_problems(spec, harness.make_loader(), case["inputs"], outputs,
-                                          _tolerances()["gradcheck"])
+    problems += gradient_check.gradient_problems(spec, harness.make_loader(), case["inputs"], outputs,
+                                                 _tolerances()["gradcheck"], np.random.default_rng(k))
     if problems:
         _fail(task_id, problems)
 
@@ -103,7 +109,7 @@ def test_properties(task_id):
         outputs, problems = _run(task_id, args)
         problems += spec.properties(args, outputs)
         if problems:
-            _fail(task_id, problems + [t("test.shape_used", dims=dims)])
+            _fail(task_id, problems + [problem("test.shape_used", dims=dims)])
 
 
 DIMS = st.fixed_dictionaries({"N": st.integers(1, 4), "T": st.integers(1, 5), "D": st.integers(1, 5),
@@ -126,17 +132,19 @@ def _any_shape_property(task_id, dims, seed):
     args = spec.inputs(np.random.default_rng(seed), **dims)
     outputs, problems = _run(task_id, args)
     for name, value in outputs.items():
-        if name not in spec.integer_outputs and value.dtype != np.float64:
-            problems.append(t("output.dtype", name=name, got=value.dtype))
+        if not harness.is_numeric(value):
+            problems.append(problem("output.not_numeric", name=name))
+        elif name not in spec.integer_outputs and value.dtype != np.float64:
+            problems.append(problem("output.dtype", name=name, got=str(value.dtype)))
         elif not np.all(np.isfinite(value)):
-            problems.append(t("output.nonfinite", name=name))
+            problems.append(problem("output.nonfinite", name=name))
     if spec.grad_checks is not None:
         for grad_name, input_name in spec.grad_checks.wrt.items():
             expected_shape = np.shape(args[input_name])
             if grad_name in outputs and outputs[grad_name].shape != expected_shape:
-                problems.append(t("gradient.shape_of_input", name=grad_name, got=outputs[grad_name].shape,
-                                  want=expected_shape, input=input_name))
+                problems.append(problem("gradient.shape_of_input", name=grad_name, got=outputs[grad_name].shape,
+                                        want=expected_shape, input=input_name))
     if spec.properties is not None:
         problems += spec.properties(args, outputs)
     if problems:
-        _fail(task_id, problems + [t("test.shape_used", dims=dims)])
+        _fail(task_id, problems + [problem("test.shape_used", dims=dims)])

@@ -43,7 +43,7 @@ def test_two_packages_are_an_error_naming_both(tmp_path, as_zip):
     assert real in message and stale in message and str(tmp_path) not in message
     [report], _ = grade_beside_companion([submission], tmp_path, ASSIGNMENTS)
     assert report.points == 0
-    assert real in report.tasks[0].messages[0] and stale in report.tasks[0].messages[0]
+    assert real in reports.task_messages(report.tasks[0])[0] and stale in reports.task_messages(report.tasks[0])[0]
 
 
 def test_a_folder_named_assignments_without_init_is_not_a_package(tmp_path):

@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 
+from autograder.grading import reports
 from autograder.grading.grade import SubmissionError, open_submission
 from autograder.grading.submission import IntakeLimits
 
@@ -186,7 +187,7 @@ def test_bombs_in_a_batch_score_zero_and_leave_the_others_alone(tmp_path, grader
     huge = bomb(tmp_path, {"assignments/a4_gru/weights.bin": 4 * LIMITS.max_total_bytes}, "huge.zip")
     lying = bomb(tmp_path, {"assignments/a4_gru/weights.bin": 4 * LIMITS.max_total_bytes}, "lying.zip")
     lie_about_size(lying, "assignments/a4_gru/weights.bin", 1000)
-    reports, _ = grade_beside_companion([huge, lying], tmp_path, ASSIGNMENTS)
-    for report in reports:
+    graded, _ = grade_beside_companion([huge, lying], tmp_path, ASSIGNMENTS)
+    for report in graded:
         assert report.points == 0
-        assert "assignments/a4_gru/weights.bin" in report.tasks[0].messages[0]
+        assert "assignments/a4_gru/weights.bin" in reports.task_messages(report.tasks[0])[0]
