@@ -33,8 +33,13 @@ class UsageError(ValueError):
     """The options do not fit together."""
 
 
+def _manifest(args):
+    """The manifest of ``--manifest`` (default: the repository's course.yml), loaded and validated."""
+    return load_manifest(args.manifest) if args.manifest else load_manifest()
+
+
 def cmd_manifest(args):
-    manifest = load_manifest(args.manifest)
+    manifest = _manifest(args)
     for assignment in manifest.assignments:
         print(f"{assignment.id}  {assignment.title}  ({assignment.points:g} points)")
         for task in assignment.tasks:
@@ -45,28 +50,28 @@ def cmd_manifest(args):
 def cmd_stubs(args):
     from .release import build_assignments
 
-    build = build_assignments(args.out, load_manifest(args.manifest))
+    build = build_assignments(args.out, _manifest(args))
     print(f"wrote {len(build.written)} files to {args.out}")
 
 
 def cmd_release(args):
     from .release import build_student_repo
 
-    build = build_student_repo(args.out, load_manifest(args.manifest), args.lang)
+    build = build_student_repo(args.out, _manifest(args), args.lang)
     print(f"wrote the student repository ({len(build.written)} files) to {args.out}; no solution line found")
 
 
 def cmd_fixtures(args):
     from .public_fixtures import write_fixtures
 
-    for path in write_fixtures(manifest=load_manifest(args.manifest)):
+    for path in write_fixtures(manifest=_manifest(args)):
         print(f"wrote {path}")
 
 
 def cmd_samples(args):
     from .samples import write_samples
 
-    for path in write_samples(manifest=load_manifest(args.manifest)):
+    for path in write_samples(manifest=_manifest(args)):
         print(f"wrote {path}")
 
 
@@ -86,6 +91,10 @@ def cmd_grade(args):
     if args.bundle:
         from .bundle import grade_with_bundle
 
+        if args.manifest:
+            raise UsageError("--manifest does not apply to grade --bundle: the bundle grades with the course.yml "
+                             "packed in it (pass --manifest to `course bundle` instead)")
+
         passed = [str(path.resolve()) for path in args.submissions]
         for option in ("assignment", "jobs", "format", "out", "seed", "timeout", "cpu_seconds", "memory_mb",
                        "sandbox_user", "summary", "lang"):
@@ -98,7 +107,7 @@ def cmd_grade(args):
         if code:
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
         return
-    manifest = load_manifest(args.manifest)
+    manifest = _manifest(args)
     os.environ[LANG_ENV] = args.lang or manifest.language
     if args.assignment:
         for assignment_id in args.assignment:
@@ -158,19 +167,19 @@ def _emit(text, out):
 def cmd_bundle(args):
     from .bundle import write_bundle
 
-    print(f"wrote {write_bundle(args.out)}")
+    print(f"wrote {write_bundle(args.out, manifest=args.manifest)}")
 
 
 def cmd_gradescope(args):
     from .gradescope import write_autograder_zip
 
-    print(f"wrote {write_autograder_zip(args.out)}")
+    print(f"wrote {write_autograder_zip(args.out, manifest=args.manifest)}")
 
 
 def cmd_check(args):
     from .check import run_check
 
-    result = run_check(seed=args.seed, jobs=args.jobs)
+    result = run_check(seed=args.seed, jobs=args.jobs, manifest=_manifest(args))
     for mistake_id in result.caught:
         print(f"caught   {mistake_id}")
     for text in result.missed:
@@ -193,12 +202,13 @@ def cmd_experiment(args):
 def cmd_demo(args):
     from .demo import run_demo
 
-    run_demo()
+    run_demo(manifest=_manifest(args))
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="course", description="Instructor tooling of the RNN course.")
-    parser.add_argument("--manifest", type=Path, default=REPO_ROOT / "course.yml", help="course manifest")
+    parser.add_argument("--manifest", type=Path,
+                        help="the course manifest every verb reads (default: the repository's course.yml)")
     verbs = parser.add_subparsers(dest="verb", required=True)
     verbs.add_parser("manifest", help="validate course.yml").set_defaults(func=cmd_manifest)
     stubs = verbs.add_parser("stubs", help="regenerate assignments/ from solutions/")
