@@ -88,6 +88,7 @@ def cmd_grade(args):
     from ..grading.grade import grade_many
     from ..grading.sandbox import Limits
 
+    _check_grade_options(args)
     if args.bundle:
         from .bundle import grade_with_bundle
 
@@ -96,8 +97,8 @@ def cmd_grade(args):
                              "packed in it (pass --manifest to `course bundle` instead)")
 
         passed = [str(path.resolve()) for path in args.submissions]
-        for option in ("assignment", "jobs", "format", "out", "seed", "timeout", "cpu_seconds", "memory_mb",
-                       "sandbox_user", "summary", "lang"):
+        for option in ("assignment", "jobs", "format", "out", "feedback_dir", "seed", "timeout", "cpu_seconds",
+                       "memory_mb", "sandbox_user", "summary", "lang"):
             values = getattr(args, option)
             for value in values if isinstance(values, list) else [values]:
                 if value is not None:
@@ -124,38 +125,45 @@ def cmd_grade(args):
                          progress=_progress if len(args.submissions) > 1 else None)
     elapsed = time.monotonic() - started
     if args.summary:
-        if len(results) != 1:
-            raise UsageError("--summary needs exactly one submission")
         with Path(args.summary).open("a", encoding="utf-8") as handle:
             handle.write(reports.summary_markdown(results[0]))
-    if args.format == "text":
-        text = "\n\n".join(reports.text(report) for report in results)
-        if len(results) > 1:
-            text += "\n\n" + reports.score_table(results)
-        _emit(text + "\n", args.out)
-    elif args.format == "json":
-        _emit(reports.to_json(results) + "\n", args.out)
-    elif args.format == "csv":
-        _emit(reports.csv_rows(results), args.out)
-    elif args.format in ("gradescope", "classroom", "summary"):
-        if len(results) != 1:
-            raise UsageError(f"--format {args.format} grades exactly one submission")
-        if args.format == "gradescope":
-            _emit(json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n", args.out)
-        elif args.format == "classroom":
-            _emit(json.dumps(reports.classroom(results[0])) + "\n", args.out)
-        else:
-            _emit(reports.summary_markdown(results[0]), args.out)
-    elif args.format == "markdown":
-        if args.out is None:
-            raise UsageError("--format markdown needs --out DIR (one feedback file per student)")
-        args.out.mkdir(parents=True, exist_ok=True)
+    if args.feedback_dir:
+        args.feedback_dir.mkdir(parents=True, exist_ok=True)
         for report in results:
-            (args.out / f"{report.student}.md").write_text(reports.markdown(report), encoding="utf-8")
-        print(f"wrote {len(results)} feedback files to {args.out}")
+            (args.feedback_dir / f"{report.student}.md").write_text(reports.markdown(report), encoding="utf-8")
+        print(f"wrote {len(results)} feedback files to {args.feedback_dir}", file=sys.stderr)
+    _emit(_report_text(args.format, results, elapsed), args.out)
+
+
+def _check_grade_options(args):
+    """Refuse, before grading anything, options of ``course grade`` that do not fit together."""
+    if args.format in ("gradescope", "classroom") and len(args.submissions) != 1:
+        raise UsageError(f"--format {args.format} grades exactly one submission")
+    if args.summary and len(args.submissions) != 1:
+        raise UsageError("--summary needs exactly one submission")
+    if args.out is not None and args.out.is_dir():
+        raise UsageError(f"--out is the report file, and {args.out} is a directory "
+                         "(one Markdown feedback file per student: --feedback-dir DIR)")
+
+
+def _report_text(kind, results, elapsed):
+    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom)."""
+    from ..grading import reports
+
+    if kind == "text":
+        text = "\n\n".join(reports.text(report) for report in results)
+        return text + ("\n\n" + reports.score_table(results) if len(results) > 1 else "") + "\n"
+    if kind == "json":
+        return reports.to_json(results) + "\n"
+    if kind == "csv":
+        return reports.csv_rows(results)
+    if kind == "gradescope":
+        return json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n"
+    return json.dumps(reports.classroom(results[0])) + "\n"
 
 
 def _emit(text, out):
+    """Write ``text`` to the file ``out`` (its folder created), or to stdout when ``out`` is None."""
     if out is None:
         sys.stdout.write(text)
     else:
@@ -225,17 +233,21 @@ def build_parser():
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
-    grade.add_argument("--format", choices=["text", "json", "gradescope", "csv", "markdown", "classroom", "summary"],
-                       default="text", help="classroom: the result JSON of GitHub's grading reporter; "
-                                            "summary: a Markdown table for a job summary")
-    grade.add_argument("--out", type=Path, help="output file (directory for markdown)")
+    grade.add_argument("--format", choices=["text", "json", "csv", "gradescope", "classroom"], default="text",
+                       help="the report written to --out: text (with a class score table), json, csv (one "
+                            "gradebook row per student), gradescope (results.json), classroom (the result JSON of "
+                            "GitHub's grading reporter); gradescope and classroom grade one submission")
+    grade.add_argument("--out", type=Path, metavar="FILE", help="the report file (default: stdout)")
+    grade.add_argument("--feedback-dir", type=Path, metavar="DIR",
+                       help="also write one Markdown feedback file per student, DIR/<student>.md")
     grade.add_argument("--seed", type=int, help="input seed (default: fresh per run, recorded in the report)")
     grade.add_argument("--timeout", type=float, default=10.0, help="wall seconds per check")
     grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
     grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
     grade.add_argument("--sandbox-user", help="run student code as this user (the grader must run as root)")
     grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
-    grade.add_argument("--summary", type=Path, help="also append a Markdown table to this file (job summary)")
+    grade.add_argument("--summary", type=Path, metavar="FILE",
+                       help="also append a Markdown table of the one submission to FILE (a job summary)")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
     grade.set_defaults(func=cmd_grade)
     bundle = verbs.add_parser("bundle", help="pack the hidden grader (graders, reference, manifest)")

@@ -2,6 +2,8 @@
 
 - ``--manifest`` is read by every verb that needs the course (check, demo, bundle and gradescope included);
   ``grade --bundle`` refuses it, since the bundle grades with the course.yml packed in it.
+- ``grade --out`` is always the one report file; ``--feedback-dir`` holds the per-student Markdown files and
+  ``--summary`` the job-summary table; options that do not fit are refused before anything is graded.
 """
 
 import tarfile
@@ -66,3 +68,48 @@ def test_grade_with_a_bundle_refuses_manifest(a1_manifest, tmp_path, capsys):
                  str(REPO_ROOT / "examples" / "submissions" / "empty")])
     assert code == 2
     assert "--manifest does not apply to grade --bundle" in capsys.readouterr().err
+
+
+# ``course grade``: --out is always the one report file; --feedback-dir the per-student Markdown files;
+# --summary the job-summary table (no --format duplicates it).
+
+EMPTY = REPO_ROOT / "examples" / "submissions" / "empty"
+
+
+def test_grade_writes_report_feedback_and_summary_where_each_option_says(tmp_path, capsys):
+    import json
+
+    out, feedback, summary = tmp_path / "reports" / "report.json", tmp_path / "feedback", tmp_path / "summary.md"
+    summary.write_text("# earlier steps\n", encoding="utf-8")
+    code = main(["grade", str(EMPTY), "--assignment", "a1", "--seed", "1", "--format", "json", "--out", str(out),
+                 "--feedback-dir", str(feedback), "--summary", str(summary)])
+    assert code == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [entry["seed"] for entry in report] == [1]
+    assert [path.name for path in feedback.iterdir()] == ["empty.md"]
+    assert "1.1" in (feedback / "empty.md").read_text(encoding="utf-8")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# earlier steps\n") and "|" in text  # appended, not replaced
+    assert capsys.readouterr().out == ""  # the report went to --out, not to stdout
+
+
+@pytest.mark.parametrize("submissions, options, message", [
+    (1, ["--out", "{tmp}"], "--out is the report file"),
+    (2, ["--format", "gradescope"], "--format gradescope grades exactly one submission"),
+    (2, ["--format", "classroom"], "--format classroom grades exactly one submission"),
+    (2, ["--summary", "{tmp}/s.md"], "--summary needs exactly one submission"),
+])
+def test_grade_refuses_options_that_do_not_fit_before_grading(tmp_path, capsys, submissions, options, message):
+    options = [option.format(tmp=tmp_path) for option in options]
+    assert main(["grade", *[str(EMPTY)] * submissions, "--assignment", "a1", *options]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("removed", ["markdown", "summary"])
+def test_grade_formats_that_duplicated_other_options_are_gone(removed, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", str(EMPTY), "--format", removed])
+    assert exit_.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
