@@ -68,14 +68,21 @@ def write_bundle(out, root=REPO_ROOT, manifest=None):
     return out
 
 
+class BundleError(ValueError):
+    """A file is not a grader bundle."""
+
+
 def extract_bundle(bundle, destination):
     """Unpack a bundle safely; returns the directory that holds course.yml."""
     destination = Path(destination)
-    with tarfile.open(bundle, "r:gz") as archive:
-        archive.extractall(destination, filter="data")
+    try:
+        with tarfile.open(bundle, "r:gz") as archive:
+            archive.extractall(destination, filter="data")
+    except tarfile.TarError as error:
+        raise BundleError(f"{bundle} is not a grader bundle (not a .tar.gz: {error})") from None
     root = destination / "grader"
     if not (root / "course.yml").is_file() or not (root / "autograder" / "authoring" / "cli.py").is_file():
-        raise ValueError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/authoring/cli.py)")
+        raise BundleError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/authoring/cli.py)")
     return root
 
 

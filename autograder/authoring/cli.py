@@ -13,6 +13,10 @@ Verbs (one module each):
   experiment run the experiments and write their figures       (experiments/)
   nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, notebook_checks.py)
   demo       the main job on bundled data                      (demo.py)
+
+``--manifest`` (before the verb) is read by every verb. An error prints one line, ``course VERB: message``:
+exit code 2 for what the user fixes (a malformed manifest, handout or notebook, a missing file, options that
+do not fit), 1 for a run that fails (``course check`` finding a problem).
 """
 
 import argparse
@@ -31,6 +35,24 @@ from .solution_markers import MarkerError
 
 class UsageError(ValueError):
     """The options do not fit together."""
+
+
+# Errors the user fixes (bad input or options, a missing file, a build that cannot go on): ``course`` prints
+# their message, without a traceback, and exits with code 2.
+USER_ERRORS = (ManifestError, MarkerError, UsageError, KeyError, OSError)
+# The same for modules imported only by some verbs (a grader bundle holds only some of them): (module, class).
+VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autograder.authoring.release", "BuildError"),
+                    ("autograder.authoring.notebooks", "NotebookBuildError"),
+                    ("autograder.authoring.notebook_translations", "TranslationError"),
+                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"))
+
+
+def is_user_error(error):
+    """Whether ``error`` is one of USER_ERRORS or VERB_USER_ERRORS (a module not imported raised none of them)."""
+    if isinstance(error, USER_ERRORS):
+        return True
+    return any(isinstance(error, getattr(sys.modules[module], name))
+               for module, name in VERB_USER_ERRORS if module in sys.modules)
 
 
 def _manifest(args):
@@ -278,15 +300,17 @@ def build_parser():
 
 
 def main(argv=None):
+    """Run ``course ARGV``; returns the exit code: 0 done, 2 a user error (see :func:`is_user_error`), 1 a
+    failed run (``course check`` finding a problem, a bundle's grading failing). Both print one message."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ManifestError, MarkerError, UsageError, KeyError) as error:
-        print(f"course {args.verb}: {error}", file=sys.stderr)
-        return 2
-    except RuntimeError as error:
-        print(f"course {args.verb}: {error}", file=sys.stderr)
-        return 1
+    except Exception as error:  # noqa: BLE001 - sorted below; anything else is a bug and keeps its traceback
+        if not is_user_error(error) and not isinstance(error, RuntimeError):
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"course {args.verb}: {message}", file=sys.stderr)
+        return 2 if is_user_error(error) else 1
     return 0
 
 

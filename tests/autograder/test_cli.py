@@ -4,6 +4,7 @@
   ``grade --bundle`` refuses it, since the bundle grades with the course.yml packed in it.
 - ``grade --out`` is always the one report file; ``--feedback-dir`` holds the per-student Markdown files and
   ``--summary`` the job-summary table; options that do not fit are refused before anything is graded.
+- errors (ManifestError, HandoutError, BuildError, FileNotFoundError, ...) print one line and exit 2.
 """
 
 import tarfile
@@ -113,3 +114,71 @@ def test_grade_formats_that_duplicated_other_options_are_gone(removed, capsys):
         main(["grade", str(EMPTY), "--format", removed])
     assert exit_.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+# Errors: one message, no traceback; exit code 2 for what the user fixes, 1 for a failed run.
+
+def _one_line_error(capsys, verb):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith(f"course {verb}: "), err
+    return err
+
+
+def test_a_missing_bundle_or_a_file_that_is_not_one_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["grade", "--bundle", str(tmp_path / "missing.tar.gz"), str(EMPTY)]) == 2
+    assert "No such file or directory" in _one_line_error(capsys, "grade")
+    not_a_bundle = tmp_path / "notes.tar.gz"
+    not_a_bundle.write_text("not an archive", encoding="utf-8")
+    assert main(["grade", "--bundle", str(not_a_bundle), str(EMPTY)]) == 2
+    assert "is not a grader bundle" in _one_line_error(capsys, "grade")
+
+
+def test_a_release_into_a_non_empty_directory_and_a_missing_manifest_exit_2(tmp_path, capsys):
+    (tmp_path / "taken.txt").write_text("x", encoding="utf-8")
+    assert main(["release", "--out", str(tmp_path)]) == 2
+    assert "is not empty" in _one_line_error(capsys, "release")
+    assert main(["--manifest", str(tmp_path / "nope.yml"), "manifest"]) == 2
+    assert "no such manifest" in _one_line_error(capsys, "manifest")
+
+
+def _error_classes():
+    from autograder.authoring.bundle import BundleError
+    from autograder.authoring.handouts import HandoutError
+    from autograder.authoring.notebook_translations import TranslationError
+    from autograder.authoring.notebooks import NotebookBuildError
+    from autograder.authoring.release import BuildError
+    from autograder.authoring.solution_markers import MarkerError
+    from autograder.grading.grade import SubmissionError
+    from autograder.runtime.manifest import ManifestError
+
+    return [HandoutError, BuildError, NotebookBuildError, TranslationError, MarkerError, ManifestError,
+            SubmissionError, BundleError, FileNotFoundError, PermissionError, KeyError]
+
+
+@pytest.mark.parametrize("error_class", _error_classes(), ids=lambda cls: cls.__name__)
+def test_every_user_error_is_one_message_and_exit_2(monkeypatch, capsys, error_class):
+    from autograder.authoring import cli
+
+    def fail(args):
+        raise error_class("what went wrong")
+
+    monkeypatch.setattr(cli, "cmd_manifest", fail)
+    assert main(["manifest"]) == 2
+    assert _one_line_error(capsys, "manifest") == "course manifest: what went wrong\n"
+
+
+def test_a_failed_run_exits_1_and_a_bug_keeps_its_traceback(monkeypatch, capsys):
+    from autograder.authoring import cli
+
+    def failed_run(args):
+        raise RuntimeError("self-check failed")
+
+    def bug(args):
+        return 1 / 0
+
+    monkeypatch.setattr(cli, "cmd_manifest", failed_run)
+    assert main(["manifest"]) == 1
+    assert _one_line_error(capsys, "manifest") == "course manifest: self-check failed\n"
+    monkeypatch.setattr(cli, "cmd_manifest", bug)
+    with pytest.raises(ZeroDivisionError):
+        main(["manifest"])
