@@ -97,10 +97,6 @@ CATALOGUE = (
 _LOADED = {}
 
 
-def by_task(task_id):
-    return [mistake for mistake in CATALOGUE if mistake.task_id == task_id]
-
-
 def apply(mistake, solutions_dir=SOLUTIONS_DIR):
     """The text of the mutated file; the snippet must occur exactly once."""
     path = Path(solutions_dir) / mistake.file
