@@ -13,9 +13,12 @@ file (an exact snippet replaced once); its hint for the student is the message
 Sources: CS231n and deeplearning.ai forums, ``../shared/REFERENCE.md``.
 """
 
+import atexit
+import importlib
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +97,6 @@ CATALOGUE = (
             '    H = h_prev.shape[1]\n    n = np.tanh(ax[:, 2 * H:] + (r * h_prev) @ Wh[:, 2 * H:] + bh[2 * H:])  # (N, H)'),
 )
 
-_LOADED = {}
-
 
 def apply(mistake, solutions_dir=SOLUTIONS_DIR):
     """The text of the mutated file; the snippet must occur exactly once."""
@@ -115,12 +116,47 @@ def write_mutant_tree(mistake, destination):
     return destination
 
 
+_MUTANTS = {"root": None, "loaded": {}}  # this process's mutant packages: their one directory, id -> name
+_MUTANTS_LOCK = threading.RLock()
+
+
+def mutants_root():
+    """The one temporary directory that holds this process's mutant packages; on ``sys.path`` once.
+
+    Created on first use and removed when the process exits (:func:`remove_mutants`)."""
+    with _MUTANTS_LOCK:
+        if _MUTANTS["root"] is None:
+            root = Path(tempfile.mkdtemp(prefix="rnn-mutants-"))
+            sys.path.insert(0, str(root))
+            _MUTANTS["root"] = root
+            atexit.register(remove_mutants)
+        return _MUTANTS["root"]
+
+
 def mutant_package(mistake):
-    """Import name of the mutant as a package of this process (built once, in a temp dir)."""
-    if mistake.id not in _LOADED:
-        root = Path(tempfile.mkdtemp(prefix="rnn-mutants-"))
-        name = f"mutant_{mistake.id}"
-        write_mutant_tree(mistake, root / name)
-        sys.path.insert(0, str(root))
-        _LOADED[mistake.id] = name
-    return _LOADED[mistake.id]
+    """Import name (``mutant_<id>``) of the mistake's mutant as a package of this process, built once in
+    :func:`mutants_root`."""
+    with _MUTANTS_LOCK:
+        if mistake.id not in _MUTANTS["loaded"]:
+            name = f"mutant_{mistake.id}"
+            write_mutant_tree(mistake, mutants_root() / name)
+            importlib.invalidate_caches()  # the import system may have listed the directory before this package
+            _MUTANTS["loaded"][mistake.id] = name
+        return _MUTANTS["loaded"][mistake.id]
+
+
+def remove_mutants():
+    """Delete the mutants' directory and take it off ``sys.path`` (registered to run at exit); the next
+    :func:`mutant_package` starts a new one."""
+    with _MUTANTS_LOCK:
+        root, _MUTANTS["root"] = _MUTANTS["root"], None
+        loaded, _MUTANTS["loaded"] = _MUTANTS["loaded"], {}
+        if root is None:
+            return
+        while str(root) in sys.path:
+            sys.path.remove(str(root))
+        for name in loaded.values():
+            for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+                del sys.modules[module]
+        shutil.rmtree(root, ignore_errors=True)
+        atexit.unregister(remove_mutants)
