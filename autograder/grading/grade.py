@@ -127,7 +127,8 @@ def open_submission(path):
 
 
 def _dims_for(spec):
-    return GRADER_DIMS if spec.dims is harness.PUBLIC_DIMS else spec.dims
+    """The shapes the graders draw inputs on: the spec's own grader_dims, else GRADER_DIMS (never the public ones)."""
+    return spec.grader_dims or GRADER_DIMS
 
 
 def build_requests(tasks, seed, gradcheck_tolerance):
