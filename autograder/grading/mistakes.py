@@ -10,7 +10,7 @@ file (an exact snippet replaced once); its hint for the student is the message
 - **mutation testing**: ``course check`` grades every mutant as a submission and
   requires that its task loses points and shows the hint (the mutation score).
 
-Sources: CS231n and deeplearning.ai forums, ``../shared/REFERENCE.md``.
+Sources: the CS231n and deeplearning.ai course forums.
 """
 
 import atexit

@@ -16,8 +16,10 @@ Each task of ``course.yml`` has one :class:`TaskSpec`, registered by its ID in t
   initialisers and data generators): a list of failure messages, used instead of
   comparing to expected values.
 
-:func:`evaluate` runs one case and compares it to expected outputs, returning
-plain-language problems that name the task.
+:func:`run_case` runs one case on a copy of its arguments (the outputs, and a
+problem for every argument changed in place); :func:`check_outputs` compares
+outputs with expected ones and :func:`gradient_problems` checks a backward pass
+numerically, each returning plain-language problems.
 """
 
 import copy
