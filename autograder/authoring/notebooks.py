@@ -18,7 +18,7 @@ where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
 call :func:`autograder.grading.notebook_checks.check_tasks`, so ``nbgrader autograde``
 grades with the hidden graders' machinery; the kernel must run where this
-course is installed. ``autograder/cli.py`` registers the verb with
+course is installed. ``autograder/authoring/cli.py`` registers the verb with
 :func:`add_arguments` and :func:`run`.
 """
 

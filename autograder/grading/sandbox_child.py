@@ -1,6 +1,6 @@
 """The child side of the sandbox: runs student code, never imports the grader.
 
-Started by ``autograder/sandbox.py`` as ``python -I -S sandbox_child.py RUN_DIR``
+Started by ``autograder/grading/sandbox.py`` as ``python -I -S sandbox_child.py RUN_DIR``
 with resource limits already applied. ``-S`` skips site-packages processing, so
 no ``.pth`` file runs and the instructor packages (``solutions``,
 ``autograder``, instructor tests) are not importable; only the directories named
