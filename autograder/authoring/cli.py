@@ -235,23 +235,52 @@ def cmd_demo(args):
     run_demo(manifest=_manifest(args))
 
 
+# The module of autograder/authoring/ each verb needs (manifest and grade need none). A grader bundle holds
+# only cli, bundle and solution_markers there, so its ``course --help`` lists only the verbs it can run.
+VERB_MODULES = {"stubs": "release", "release": "release", "fixtures": "public_fixtures", "samples": "samples",
+                "bundle": "bundle", "gradescope": "gradescope", "check": "check", "experiment": "experiments",
+                "nbgrader": "notebooks", "demo": "demo"}
+
+
+def available_verbs():
+    """The verbs whose module this installation holds (all of them in the repository)."""
+    verbs = ["manifest", "stubs", "release", "fixtures", "samples", "grade", "bundle", "gradescope", "check",
+             "experiment", "nbgrader", "demo"]
+    return [verb for verb in verbs
+            if verb not in VERB_MODULES or importlib.util.find_spec(f"{__package__}.{VERB_MODULES[verb]}")]
+
+
+def cmd_nbgrader(args):
+    from .notebooks import run
+
+    run(args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="course", description="Instructor tooling of the RNN course.")
     parser.add_argument("--manifest", type=Path,
                         help="the course manifest every verb reads (default: the repository's course.yml)")
-    verbs = parser.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("manifest", help="validate course.yml").set_defaults(func=cmd_manifest)
-    stubs = verbs.add_parser("stubs", help="regenerate assignments/ from solutions/")
-    stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
-    stubs.set_defaults(func=cmd_stubs)
-    release = verbs.add_parser("release", help="write a standalone student repository")
-    release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
-    release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
-                                                          "(default: course.yml's course.language)")
-    release.set_defaults(func=cmd_release)
-    verbs.add_parser("fixtures", help="regenerate tests/public/fixtures").set_defaults(func=cmd_fixtures)
-    verbs.add_parser("samples", help="regenerate examples/submissions").set_defaults(func=cmd_samples)
-    grade = verbs.add_parser("grade", help="grade submissions (directories or zips)")
+    subparsers = parser.add_subparsers(dest="verb", required=True)
+    available = available_verbs()
+
+    def verb(name, help, func):
+        """Add the verb ``name``; None (nothing added) when this installation lacks its module."""
+        if name not in available:
+            return None
+        sub = subparsers.add_parser(name, help=help)
+        sub.set_defaults(func=func)
+        return sub
+
+    verb("manifest", "validate course.yml", cmd_manifest)
+    if stubs := verb("stubs", "regenerate assignments/ from solutions/", cmd_stubs):
+        stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
+    if release := verb("release", "write a standalone student repository", cmd_release):
+        release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+        release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
+                                                              "(default: course.yml's course.language)")
+    verb("fixtures", "regenerate tests/public/fixtures", cmd_fixtures)
+    verb("samples", "regenerate examples/submissions", cmd_samples)
+    grade = verb("grade", "grade submissions (directories or zips)", cmd_grade)
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
@@ -271,31 +300,24 @@ def build_parser():
     grade.add_argument("--summary", type=Path, metavar="FILE",
                        help="also append a Markdown table of the one submission to FILE (a job summary)")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
-    grade.set_defaults(func=cmd_grade)
-    bundle = verbs.add_parser("bundle", help="pack the hidden grader (graders, reference, manifest)")
-    bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
-    bundle.set_defaults(func=cmd_bundle)
-    gradescope = verbs.add_parser("gradescope", help="build Gradescope's autograder.zip")
-    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"))
-    gradescope.set_defaults(func=cmd_gradescope)
-    check = verbs.add_parser("check", help="self-check of the graders (reference, stubs, mutants)")
-    check.add_argument("--seed", type=int)
-    check.add_argument("--jobs", type=int, default=2)
-    check.set_defaults(func=cmd_check)
-    experiment = verbs.add_parser("experiment", help="run experiments of the reference solutions, write figures")
-    experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
-                                                                     "truncated_bptt, adding, gates (default: all)")
-    experiment.add_argument("--out", type=Path, default=Path("out/experiments"))
-    experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
-    experiment.add_argument("--seed", type=int, default=0)
-    experiment.set_defaults(func=cmd_experiment)
-    if importlib.util.find_spec("autograder.authoring.notebooks") is not None:  # not part of a grader bundle
-        from . import notebooks
+    if bundle := verb("bundle", "pack the hidden grader (graders, reference, manifest)", cmd_bundle):
+        bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
+    if gradescope := verb("gradescope", "build Gradescope's autograder.zip", cmd_gradescope):
+        gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    if check := verb("check", "self-check of the graders (reference, stubs, mutants)", cmd_check):
+        check.add_argument("--seed", type=int)
+        check.add_argument("--jobs", type=int, default=2)
+    if experiment := verb("experiment", "run experiments of the reference solutions, write figures", cmd_experiment):
+        experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
+                                                                         "truncated_bptt, adding, gates (default: all)")
+        experiment.add_argument("--out", type=Path, default=Path("out/experiments"))
+        experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
+        experiment.add_argument("--seed", type=int, default=0)
+    if nbgrader := verb("nbgrader", "write the nbgrader course directory (source/, release/)", cmd_nbgrader):
+        from .notebooks import add_arguments
 
-        nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
-        notebooks.add_arguments(nbgrader)
-        nbgrader.set_defaults(func=notebooks.run)
-    verbs.add_parser("demo", help="run the main job on bundled data").set_defaults(func=cmd_demo)
+        add_arguments(nbgrader)
+    verb("demo", "run the main job on bundled data", cmd_demo)
     return parser
 
 

@@ -182,3 +182,37 @@ def test_a_failed_run_exits_1_and_a_bug_keeps_its_traceback(monkeypatch, capsys)
     monkeypatch.setattr(cli, "cmd_manifest", bug)
     with pytest.raises(ZeroDivisionError):
         main(["manifest"])
+
+
+# A grader bundle's ``course --help`` lists only the verbs whose modules it holds.
+
+def test_the_repository_offers_every_verb():
+    from autograder.authoring.cli import VERB_MODULES, available_verbs
+
+    assert set(VERB_MODULES) < set(available_verbs())
+    assert len(available_verbs()) == 12
+
+
+def test_a_bundle_lists_and_runs_only_the_verbs_it_holds(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from autograder.authoring.bundle import extract_bundle, write_bundle
+
+    root = extract_bundle(write_bundle(tmp_path / "grader.tar.gz"), tmp_path / "x")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
+
+    def course(*argv):
+        return subprocess.run([sys.executable, "-m", "autograder.authoring.cli", *argv], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    result = course("--help")
+    assert result.returncode == 0, result.stderr
+    listed = re.search(r"\{([a-z,]+)\}", result.stdout).group(1).split(",")
+    assert listed == ["manifest", "grade", "bundle"]
+    for verb in listed:
+        assert course(verb, "--help").returncode == 0, verb
+    assert course("manifest").returncode == 0
+    assert "invalid choice: 'demo'" in course("demo").stderr
