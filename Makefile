@@ -18,9 +18,9 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(COURSE) demo
 
-## test: every test, with the PyTorch oracle required (not skipped)
+## test: every test, the slow ones included, with the PyTorch oracle required (not skipped)
 test: $(INSTALLED)
-	RNN_COURSE_REQUIRE_ORACLE=1 $(PY) -m pytest
+	RNN_COURSE_REQUIRE_ORACLE=1 $(PY) -m pytest -m "slow or not slow"
 
 ## stubs: regenerate assignments/ from solutions/ (commit the result)
 stubs: $(INSTALLED)

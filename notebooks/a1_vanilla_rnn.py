@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] id="a1-intro"
 # # Assignment 1: a vanilla RNN, BPTT and a char-level language model
 #
 # You implement the functions of the package `assignments/a1_vanilla_rnn/` (the
@@ -32,7 +32,7 @@
 # - the other cells print self-checks (relative errors of your gradients
 #   against centred differences): all of them should be below about `1e-7`.
 
-# %% [markdown]
+# %% [markdown] id="a1-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:
 # `gradient_errors(forward, args, dout, grads)` compares each analytic
 # gradient with centred differences of `forward(**args)[0]` (relative error
@@ -87,7 +87,7 @@ class Adam:
         return new
 
 
-# %% [markdown]
+# %% [markdown] id="a1-rnn"
 # ## 1. The RNN step and its unroll (Tasks 1.1 to 1.4)
 #
 # One step of a vanilla (Elman) RNN reads the input `x_t` and the previous state:
@@ -117,7 +117,7 @@ h, _ = rnn_forward(x, h0, Wx, Wh, b)
 print(h_next.shape, h.shape)
 print(np.allclose(h[:, 0], h_next))
 
-# %% [markdown]
+# %% [markdown] id="a1-rnn-selfcheck"
 # Self-check of your backward passes against centred differences of your own
 # forward passes (the printed relative errors should be below `1e-7`):
 
@@ -131,7 +131,7 @@ h, cache = rnn_forward(x, h0, Wx, Wh, b)
 dh = rng.standard_normal(h.shape)
 show(gradient_errors(rnn_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, rnn_backward(dh, cache)))
 
-# %% [markdown]
+# %% [markdown] id="a1-check-rnn"
 # The next cell is **graded** ({{GRADED:check_rnn}}). Its checks
 # run when the assignment is collected.
 
@@ -139,7 +139,7 @@ show(gradient_errors(rnn_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, rnn_b
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a1-output-layers"
 # ## 2. Output layer and loss over time (Tasks 1.5 to 1.7)
 #
 # A language model turns every hidden state into scores over the vocabulary,
@@ -170,14 +170,14 @@ print(loss, T * np.log(V))
 numeric = numerical_gradient(lambda s: temporal_softmax_loss(s, y)[0], small_scores.copy())
 print(f"dscores  {norm_error(dscores, numeric):.1e}")
 
-# %% [markdown]
+# %% [markdown] id="a1-check-output-layers"
 # **Graded** ({{GRADED:check_output_layers}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_output_layers", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a1-char-lm"
 # ## 3. A char-level language model on "hello" (Tasks 1.8 to 1.10)
 #
 # The classic first example: the vocabulary is `h, e, l, o`, the inputs are
@@ -206,7 +206,7 @@ params, losses = train_char_lm("hello", H=8, steps=300, lr=0.1, seed=0)
 generated = decode(sample(params, np.zeros((1, 8)), int(encode("h")[0]), 4))
 ### END SOLUTION
 
-# %% [markdown]
+# %% [markdown] id="a1-char-lm-result"
 # The loss should fall by orders of magnitude and the greedy sample should be
 # `'ello'`. Sampling from the softmax instead of taking the argmax (pass a
 # random generator as `rng`) gives other continuations, more or less often
@@ -220,14 +220,14 @@ plt.show()
 print(repr(generated), losses[-1])
 print(decode(sample(params, np.zeros((1, 8)), int(encode("h")[0]), 12, rng=np.random.default_rng(1))))
 
-# %% [markdown]
+# %% [markdown] id="a1-check-char-lm"
 # **Graded** ({{GRADED:check_char_lm}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_char_lm", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a1-architectures"
 # ## 4. Many-to-one and one-to-many (Tasks 1.11 to 1.14)
 #
 # The same recurrent core serves several input/output patterns. **Many-to-one**
@@ -292,7 +292,7 @@ plt.ylabel("cross-entropy")
 plt.show()
 print(accuracy)
 
-# %% [markdown]
+# %% [markdown] id="a1-architectures-result"
 # After 300 steps the test accuracy should be well above 0.9 (the dashed line
 # is the loss of chance, `ln 2`).
 #
@@ -312,14 +312,14 @@ dh = rng.standard_normal(h_seq.shape)
 show(gradient_errors(lambda v, h0, Wx, Wh, b: one_to_many_forward(v, h0, Wx, Wh, b, T),
                      dict(v=v, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, one_to_many_backward(dh, cache)))
 
-# %% [markdown]
+# %% [markdown] id="a1-check-architectures"
 # **Graded** ({{GRADED:check_architectures}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_architectures", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a1-stacked"
 # ## 5. A stacked RNN (Tasks 1.15 and 1.16)
 #
 # Stacking layers makes the network deep in a second direction: layer `l`
@@ -349,14 +349,14 @@ def top_states(Wx_first):
 numeric = numerical_gradient_array(top_states, layers[0][0].copy(), dh_top)
 print(f"dWx[0]  {norm_error(dlayers[0][0], numeric):.1e}")
 
-# %% [markdown]
+# %% [markdown] id="a1-check-stacked"
 # **Graded** ({{GRADED:check_stacked}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_stacked", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a1-summary"
 # ## What you built
 #
 # A vanilla RNN with backpropagation through time, the output layer and loss

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] id="a2-intro"
 # # Assignment 2: BPTT in practice, vanishing and exploding gradients
 #
 # You implement the functions of `assignments/a2_bptt_gradients/`; this
@@ -28,7 +28,7 @@
 # collected; the cells with `# YOUR CODE HERE` are glue code for the
 # experiments and are not graded.
 
-# %% [markdown]
+# %% [markdown] id="a2-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:
 # `gradient_errors(forward, args, dout, grads)` compares each analytic
 # gradient with centred differences of `forward(**args)[0]` (relative error
@@ -83,7 +83,7 @@ class Adam:
         return new
 
 
-# %% [markdown]
+# %% [markdown] id="a2-initializers"
 # ## 1. Initialising the recurrent matrix (Tasks 2.5 to 2.7)
 #
 # Three ways to draw `Wh`: a Gaussian matrix rescaled to a chosen **spectral
@@ -106,14 +106,14 @@ for W in (W_radius, W_orthogonal, init_identity(32)):
     singular_values = np.linalg.svd(W, compute_uv=False)
     print(f"{np.max(np.abs(np.linalg.eigvals(W))):.3f}  {singular_values[0]:.3f}  {singular_values[-1]:.3f}")
 
-# %% [markdown]
+# %% [markdown] id="a2-check-initializers"
 # **Graded** ({{GRADED:check_initializers}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_initializers", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-relu-rnn"
 # ## 2. The ReLU RNN step (Tasks 2.8 and 2.9)
 #
 # `h_t = max(0, x_t Wx + h_{t-1} Wh + b)`. With `Wh = I`, `b = 0` and no
@@ -135,14 +135,14 @@ show(gradient_errors(relu_rnn_step_forward, dict(x=x, h_prev=h_prev, Wx=Wx, Wh=W
 h_state = np.abs(rng.standard_normal((N, H)))
 print(np.allclose(relu_rnn_step_forward(np.zeros((N, D)), h_state, Wx, init_identity(H), np.zeros(H))[0], h_state))
 
-# %% [markdown]
+# %% [markdown] id="a2-check-relu-rnn"
 # **Graded** ({{GRADED:check_relu_rnn}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_relu_rnn", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-gradient-norms"
 # ## 3. The gradient norm through time (Task 2.4)
 #
 # Take a loss that only sees the last state, `L = sum(dh_last * h_{T-1})`, and
@@ -198,20 +198,20 @@ plt.legend()
 plt.show()
 print({k: round(float(v), 3) for k, v in slopes.items()}, np.log([0.5, 1.0, 1.5]).round(3))
 
-# %% [markdown]
+# %% [markdown] id="a2-gradient-norms-result"
 # The slope of `ln ||dL/dh_t||` per step should be close to `ln 0.5 = -0.69`
 # for radius 0.5, close to 0 for radius 1 and for the IRNN, and positive for
 # radius 1.5 (below `ln 1.5 = 0.41`: the states grow until tanh saturates, and
 # its derivative `1 - h^2 < 1` slows the growth of the gradient).
 
-# %% [markdown]
+# %% [markdown] id="a2-check-gradient-norms"
 # **Graded** ({{GRADED:check_gradient_norms}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gradient_norms", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-clipping"
 # ## 4. Clipping exploding gradients (Tasks 2.2 and 2.3)
 #
 # Clipping **by global norm** rescales all gradients together when their
@@ -296,19 +296,19 @@ for ax in axes:
     ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] id="a2-clipping-result"
 # Without clipping, a few steps meet gradients many orders of magnitude larger
 # than usual; one such update throws the weights far away and the loss blows
 # up. With clipping the same run stays bounded and its loss goes down.
 
-# %% [markdown]
+# %% [markdown] id="a2-check-clipping"
 # **Graded** ({{GRADED:check_clipping}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_clipping", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-truncated-bptt"
 # ## 5. Truncated BPTT (Task 2.1)
 #
 # Truncated BPTT cuts the sequence into chunks of `k` steps: the hidden state
@@ -388,21 +388,21 @@ plt.ylabel("loss per character")
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] id="a2-truncated-bptt-result"
 # The loss and the gradient of the output layer are the same for every chunk
 # length (first printed line); the recurrent gradients are not. After training,
 # both runs fit most of the text, but with chunks of 5 the model has never been
 # taught to carry "which phrase am I in" for 12 steps: its loss on the
 # character after `"hello "` stays far higher than with full BPTT.
 
-# %% [markdown]
+# %% [markdown] id="a2-check-truncated-bptt"
 # **Graded** ({{GRADED:check_truncated_bptt}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_truncated_bptt", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-adding-problem"
 # ## 6. The adding problem (Task 2.10)
 #
 # Each sequence has two channels: values drawn from U[0, 1) and markers, with
@@ -461,14 +461,14 @@ plt.ylabel("MSE")
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] id="a2-check-adding-problem"
 # **Graded** ({{GRADED:check_adding_problem}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_adding_problem", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a2-summary"
 # ## What you saw
 #
 # Gradients through a recurrence are products of many Jacobians: their norm

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] id="a3-intro"
 # # Assignment 3: the LSTM, gate by gate
 #
 # You implement the functions of `assignments/a3_lstm/`: the four gates, the
@@ -25,7 +25,7 @@
 # cells with `# YOUR CODE HERE` are glue code for the experiment and are not
 # graded.
 
-# %% [markdown]
+# %% [markdown] id="a3-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:
 # `gradient_errors(forward, args, dout, grads)` compares each analytic
 # gradient with centred differences of `forward(**args)[0]` (relative error
@@ -80,7 +80,7 @@ class Adam:
         return new
 
 
-# %% [markdown]
+# %% [markdown] id="a3-gates"
 # ## 1. The gates and the cell (Tasks 3.1 to 3.6)
 #
 # $$i = \sigma(a_i),\quad f = \sigma(a_f),\quad g = \tanh(a_g),\quad o = \sigma(a_o)$$
@@ -103,14 +103,14 @@ print(i.round(3), f.round(3), g.round(3), o.round(3))
 c = cell_state_update(np.ones((1, H)), f, i, g)
 print(c.round(3), hidden_state(c, o).round(3))
 
-# %% [markdown]
+# %% [markdown] id="a3-check-gates"
 # **Graded** ({{GRADED:check_gates}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a3-gates-backward"
 # ## 2. Backward through the gates (Tasks 3.7 to 3.9)
 #
 # Along the cell path `c_prev -> c` the gradient is multiplied by `f` only,
@@ -146,14 +146,14 @@ da = gate_preactivation_backward(*np.split(dgates, 4, axis=1), input_gate(a), fo
                                  output_gate(a))
 print(f"      da  {norm_error(da, numerical_gradient_array(all_gates, a.copy(), dgates)):.1e}")
 
-# %% [markdown]
+# %% [markdown] id="a3-check-gates-backward"
 # **Graded** ({{GRADED:check_gates_backward}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a3-lstm"
 # ## 3. The LSTM step and sequence (Tasks 3.10 to 3.13)
 #
 # One step computes `a`, the gates, `c` and `h`. Backward through one step
@@ -188,14 +188,14 @@ h, cache = lstm_forward(x, h0, Wx, Wh, b)
 dh = rng.standard_normal(h.shape)
 show(gradient_errors(lstm_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b), dh, lstm_backward(dh, cache)))
 
-# %% [markdown]
+# %% [markdown] id="a3-check-lstm"
 # **Graded** ({{GRADED:check_lstm}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_lstm", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a3-adding-problem"
 # ## 4. Your LSTM on the adding problem
 #
 # The adding problem of Assignment 2: two channels (values from U[0, 1) and
@@ -276,7 +276,7 @@ plt.ylabel("MSE")
 plt.show()
 print(test_mse)
 
-# %% [markdown]
+# %% [markdown] id="a3-adding-problem-result"
 # The loss first sits on the baseline (dashed) while the LSTM finds the
 # markers, then falls by two orders of magnitude: the test MSE should end far
 # below 1/6 (around 0.001).
@@ -321,7 +321,7 @@ others = np.setdiff1d(np.arange(SEQ_LEN), markers)
 print({name: (round(float(values[markers].mean()), 3), round(float(values[others].mean()), 3))
        for name, values in trace.items()})
 
-# %% [markdown]
+# %% [markdown] id="a3-summary"
 # ## What you built
 #
 # An LSTM from its gates up, with exact gradients, that learns a dependency

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] id="a4-intro"
 # # Assignment 4: the GRU, gate by gate (PyTorch convention)
 #
 # You implement the functions of `assignments/a4_gru/`: the reset and update
@@ -26,7 +26,7 @@
 # cells with `# YOUR CODE HERE` are glue code for the experiment and are not
 # graded.
 
-# %% [markdown]
+# %% [markdown] id="a4-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:
 # `gradient_errors(forward, args, dout, grads)` compares each analytic
 # gradient with centred differences of `forward(**args)[0]` (relative error
@@ -81,7 +81,7 @@ class Adam:
         return new
 
 
-# %% [markdown]
+# %% [markdown] id="a4-gates"
 # ## 1. The gates (Tasks 4.1 to 4.4)
 #
 # With `ax = x Wx + bx` and `ah = h_prev Wh + bh`:
@@ -103,14 +103,14 @@ r, z = reset_gate(ax, ah), update_gate(ax, ah)
 n = candidate_hidden(ax, ah, r)
 print(r.round(3), z.round(3), n.round(3), gru_hidden_update(n, z, np.zeros((1, H))).round(3))
 
-# %% [markdown]
+# %% [markdown] id="a4-check-gates"
 # **Graded** ({{GRADED:check_gates}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gates", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a4-gates-backward"
 # ## 2. Backward through the update and the candidate (Tasks 4.5 and 4.6)
 #
 # `h_prev` reaches `h` directly through `z * h_prev`: with `z` near 1 the
@@ -139,14 +139,14 @@ n = candidate_of(ax_n, ah_n, r)[0]
 dn = rng.standard_normal((N, H))
 show(gradient_errors(candidate_of, dict(ax_n=ax_n, ah_n=ah_n, r=r), dn, candidate_hidden_backward(dn, n, r, ah_n)))
 
-# %% [markdown]
+# %% [markdown] id="a4-check-gates-backward"
 # **Graded** ({{GRADED:check_gates_backward}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gates_backward", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a4-gru"
 # ## 3. The GRU step and sequence (Tasks 4.7 to 4.10)
 #
 # In the backward pass of one step, `h_prev` collects three kinds of paths:
@@ -172,14 +172,14 @@ h, cache = gru_forward(x, h0, Wx, Wh, bx, bh)
 dh = rng.standard_normal(h.shape)
 show(gradient_errors(gru_forward, dict(x=x, h0=h0, Wx=Wx, Wh=Wh, bx=bx, bh=bh), dh, gru_backward(dh, cache)))
 
-# %% [markdown]
+# %% [markdown] id="a4-check-gru"
 # **Graded** ({{GRADED:check_gru}}).
 
 # %% nbgrader={"grade": true, "grade_id": "check_gru", "locked": true, "schema_version": 3, "solution": false}
 # Graded cell: `course nbgrader` fills in its check and points from course.yml
 # (the tasks whose `notebook:` is this cell's grade_id).
 
-# %% [markdown]
+# %% [markdown] id="a4-adding-problem"
 # ## 4. Your GRU on the adding problem
 #
 # The adding problem of Assignment 2 (values from U[0, 1) and markers, one in
@@ -259,7 +259,7 @@ plt.ylabel("MSE")
 plt.show()
 print(test_mse)
 
-# %% [markdown]
+# %% [markdown] id="a4-adding-problem-result"
 # The test MSE should end far below the baseline 1/6 (dashed), around 0.001.
 #
 # ## 5. Inside the gates
@@ -301,7 +301,7 @@ others = np.setdiff1d(np.arange(SEQ_LEN), markers)
 print({name: (round(float(values[markers].mean()), 3), round(float(values[others].mean()), 3))
        for name, values in trace.items()})
 
-# %% [markdown]
+# %% [markdown] id="a4-summary"
 # ## What you built
 #
 # A GRU in PyTorch's convention, with exact gradients, that solves a

@@ -18,7 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from ..runtime.manifest import REPO_ROOT
+from ..runtime.manifest import REPO_ROOT, load_manifest
 
 BUNDLE_README = """RNN course hidden grader bundle (instructor-only: do not publish).
 
@@ -36,10 +36,12 @@ GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/h
                   "authoring/bundle")
 
 
-def bundle_members(root=REPO_ROOT):
-    """The (path on disk, name in the bundle) pairs of a bundle: code and manifest only."""
+def bundle_members(root=REPO_ROOT, manifest=None):
+    """The (path on disk, name in the bundle) pairs of a bundle: code and manifest only.
+
+    ``manifest`` is packed as the bundle's course.yml (default: ``root/course.yml``)."""
     package = root / "autograder"
-    members = [(root / "course.yml", "course.yml")]
+    members = [(Path(manifest) if manifest else root / "course.yml", "course.yml")]
     members += [(package / f"{name}.py", f"autograder/{name}.py") for name in GRADER_MODULES]
     members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime").glob("cases_*.py"))]
     members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime" / "messages").glob("*.yml"))]
@@ -47,11 +49,14 @@ def bundle_members(root=REPO_ROOT):
     return members
 
 
-def write_bundle(out, root=REPO_ROOT):
+def write_bundle(out, root=REPO_ROOT, manifest=None):
+    """Write the bundle ``out`` (.tar.gz) of the code under ``root`` and ``manifest`` (default: root/course.yml,
+    validated against root/solutions first: a bundle never packs a manifest it could not grade with)."""
+    load_manifest(manifest or root / "course.yml", solutions_dir=root / "solutions")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w:gz") as archive:
-        for path, name in bundle_members(root):
+        for path, name in bundle_members(root, manifest):
             info = archive.gettarinfo(str(path), arcname=f"grader/{name}")
             info.uid = info.gid = 0
             info.uname = info.gname = ""
@@ -65,14 +70,21 @@ def write_bundle(out, root=REPO_ROOT):
     return out
 
 
+class BundleError(ValueError):
+    """A file is not a grader bundle."""
+
+
 def extract_bundle(bundle, destination):
     """Unpack a bundle safely; returns the directory that holds course.yml."""
     destination = Path(destination)
-    with tarfile.open(bundle, "r:gz") as archive:
-        archive.extractall(destination, filter="data")
+    try:
+        with tarfile.open(bundle, "r:gz") as archive:
+            archive.extractall(destination, filter="data")
+    except tarfile.TarError as error:
+        raise BundleError(f"{bundle} is not a grader bundle (not a .tar.gz: {error})") from None
     root = destination / "grader"
     if not (root / "course.yml").is_file() or not (root / "autograder" / "authoring" / "cli.py").is_file():
-        raise ValueError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/authoring/cli.py)")
+        raise BundleError(f"{bundle} is not a grader bundle (no grader/course.yml or grader/autograder/authoring/cli.py)")
     return root
 
 

@@ -38,20 +38,26 @@ class CheckResult:
         return len(self.caught) / total if total else 0.0
 
 
-def run_check(seed=None, jobs=2, progress=None):
-    manifest = load_manifest()
+def run_check(seed=None, jobs=2, progress=None, manifest=None):
+    """Grade the reference, the stubs and every catalogued mistake of the manifest's tasks; returns a CheckResult.
+
+    ``manifest`` (default: the repository's course.yml) chooses the tasks; mistakes of other tasks are skipped.
+    """
+    manifest = manifest or load_manifest()
+    task_ids = {task.id for task in manifest.tasks}
+    catalogue = [mistake for mistake in mistakes.CATALOGUE if mistake.task_id in task_ids]
     result = CheckResult()
     with tempfile.TemporaryDirectory(prefix="rnn-check-") as tmp:
         tmp = Path(tmp)
         copy_as_submission(mistakes.SOLUTIONS_DIR, tmp / "reference")
         copy_as_submission(REPO_ROOT / "assignments", tmp / "stubs")
-        for mistake in mistakes.CATALOGUE:
+        for mistake in catalogue:
             mistakes.write_mutant_tree(mistake, tmp / f"mutant_{mistake.id}" / "assignments")
-        paths = [tmp / "reference", tmp / "stubs"] + [tmp / f"mutant_{m.id}" for m in mistakes.CATALOGUE]
+        paths = [tmp / "reference", tmp / "stubs"] + [tmp / f"mutant_{m.id}" for m in catalogue]
         reports = grade_many(paths, manifest, seed=seed, jobs=jobs, progress=progress)
     reference, stubs, mutants = reports[0], reports[1], reports[2:]
     result.problems += reference_problems(reference) + stub_problems(stubs)
-    for mistake, report in zip(mistakes.CATALOGUE, mutants):
+    for mistake, report in zip(catalogue, mutants):
         task = next(t for t in report.tasks if t.task_id == mistake.task_id)
         if mistake_caught(mistake, task):
             result.caught.append(mistake.id)

@@ -13,6 +13,10 @@ Verbs (one module each):
   experiment run the experiments and write their figures       (experiments/)
   nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, notebook_checks.py)
   demo       the main job on generated sample submissions      (demo.py)
+
+``--manifest`` (before the verb) is read by every verb. An error prints one line, ``course VERB: message``:
+exit code 2 for what the user fixes (a malformed manifest, handout or notebook, a missing file, options that
+do not fit), 1 for a run that fails (``course check`` finding a problem).
 """
 
 import argparse
@@ -33,8 +37,31 @@ class UsageError(ValueError):
     """The options do not fit together."""
 
 
+# Errors the user fixes (bad input or options, a missing file, a build that cannot go on): ``course`` prints
+# their message, without a traceback, and exits with code 2.
+USER_ERRORS = (ManifestError, MarkerError, UsageError, KeyError, OSError)
+# The same for modules imported only by some verbs (a grader bundle holds only some of them): (module, class).
+VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autograder.authoring.release", "BuildError"),
+                    ("autograder.authoring.notebooks", "NotebookBuildError"),
+                    ("autograder.authoring.notebook_translations", "TranslationError"),
+                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"))
+
+
+def is_user_error(error):
+    """Whether ``error`` is one of USER_ERRORS or VERB_USER_ERRORS (a module not imported raised none of them)."""
+    if isinstance(error, USER_ERRORS):
+        return True
+    return any(isinstance(error, getattr(sys.modules[module], name))
+               for module, name in VERB_USER_ERRORS if module in sys.modules)
+
+
+def _manifest(args):
+    """The manifest of ``--manifest`` (default: the repository's course.yml), loaded and validated."""
+    return load_manifest(args.manifest) if args.manifest else load_manifest()
+
+
 def cmd_manifest(args):
-    manifest = load_manifest(args.manifest)
+    manifest = _manifest(args)
     for assignment in manifest.assignments:
         print(f"{assignment.id}  {assignment.title}  ({assignment.points:g} points)")
         for task in assignment.tasks:
@@ -45,21 +72,21 @@ def cmd_manifest(args):
 def cmd_stubs(args):
     from .release import build_assignments
 
-    build = build_assignments(args.out, load_manifest(args.manifest))
+    build = build_assignments(args.out, _manifest(args))
     print(f"wrote {len(build.written)} files to {args.out}")
 
 
 def cmd_release(args):
     from .release import build_student_repo
 
-    build = build_student_repo(args.out, load_manifest(args.manifest), args.lang)
+    build = build_student_repo(args.out, _manifest(args), args.lang)
     print(f"wrote the student repository ({len(build.written)} files) to {args.out}; no solution line found")
 
 
 def cmd_fixtures(args):
     from .public_fixtures import write_fixtures
 
-    results = write_fixtures(manifest=load_manifest(args.manifest))
+    results = write_fixtures(manifest=_manifest(args))
     for result in results:
         if result.status != "unchanged":
             print(f"{result.status} {result.path}" + "".join(f"\n  {reason}" for reason in result.reasons))
@@ -70,7 +97,7 @@ def cmd_fixtures(args):
 def cmd_samples(args):
     from .samples import write_samples
 
-    for path in write_samples(args.out, manifest=load_manifest(args.manifest)):
+    for path in write_samples(args.out, manifest=_manifest(args)):
         print(f"wrote {path}")
 
 
@@ -87,12 +114,17 @@ def cmd_grade(args):
     from ..grading.grade import grade_many
     from ..grading.sandbox import Limits
 
+    _check_grade_options(args)
     if args.bundle:
         from .bundle import grade_with_bundle
 
+        if args.manifest:
+            raise UsageError("--manifest does not apply to grade --bundle: the bundle grades with the course.yml "
+                             "packed in it (pass --manifest to `course bundle` instead)")
+
         passed = [str(path.resolve()) for path in args.submissions]
-        for option in ("assignment", "jobs", "format", "out", "seed", "timeout", "cpu_seconds", "memory_mb",
-                       "sandbox_user", "summary", "lang"):
+        for option in ("assignment", "jobs", "format", "out", "feedback_dir", "seed", "timeout", "cpu_seconds",
+                       "memory_mb", "sandbox_user", "summary", "lang"):
             values = getattr(args, option)
             for value in values if isinstance(values, list) else [values]:
                 if value is not None:
@@ -102,7 +134,7 @@ def cmd_grade(args):
         if code:
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
         return
-    manifest = load_manifest(args.manifest)
+    manifest = _manifest(args)
     os.environ[LANG_ENV] = args.lang or manifest.language
     if args.assignment:
         for assignment_id in args.assignment:
@@ -119,38 +151,45 @@ def cmd_grade(args):
                          progress=_progress if len(args.submissions) > 1 else None)
     elapsed = time.monotonic() - started
     if args.summary:
-        if len(results) != 1:
-            raise UsageError("--summary needs exactly one submission")
         with Path(args.summary).open("a", encoding="utf-8") as handle:
             handle.write(reports.summary_markdown(results[0]))
-    if args.format == "text":
-        text = "\n\n".join(reports.text(report) for report in results)
-        if len(results) > 1:
-            text += "\n\n" + reports.score_table(results)
-        _emit(text + "\n", args.out)
-    elif args.format == "json":
-        _emit(reports.to_json(results) + "\n", args.out)
-    elif args.format == "csv":
-        _emit(reports.csv_rows(results), args.out)
-    elif args.format in ("gradescope", "classroom", "summary"):
-        if len(results) != 1:
-            raise UsageError(f"--format {args.format} grades exactly one submission")
-        if args.format == "gradescope":
-            _emit(json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n", args.out)
-        elif args.format == "classroom":
-            _emit(json.dumps(reports.classroom(results[0])) + "\n", args.out)
-        else:
-            _emit(reports.summary_markdown(results[0]), args.out)
-    elif args.format == "markdown":
-        if args.out is None:
-            raise UsageError("--format markdown needs --out DIR (one feedback file per student)")
-        args.out.mkdir(parents=True, exist_ok=True)
+    if args.feedback_dir:
+        args.feedback_dir.mkdir(parents=True, exist_ok=True)
         for report, name in zip(results, reports.file_names(results)):  # unique names: nothing overwritten
-            (args.out / name).write_text(reports.markdown(report), encoding="utf-8")
-        print(f"wrote {len(results)} feedback files to {args.out}")
+            (args.feedback_dir / name).write_text(reports.markdown(report), encoding="utf-8")
+        print(f"wrote {len(results)} feedback files to {args.feedback_dir}", file=sys.stderr)
+    _emit(_report_text(args.format, results, elapsed), args.out)
+
+
+def _check_grade_options(args):
+    """Refuse, before grading anything, options of ``course grade`` that do not fit together."""
+    if args.format in ("gradescope", "classroom") and len(args.submissions) != 1:
+        raise UsageError(f"--format {args.format} grades exactly one submission")
+    if args.summary and len(args.submissions) != 1:
+        raise UsageError("--summary needs exactly one submission")
+    if args.out is not None and args.out.is_dir():
+        raise UsageError(f"--out is the report file, and {args.out} is a directory "
+                         "(one Markdown feedback file per student: --feedback-dir DIR)")
+
+
+def _report_text(kind, results, elapsed):
+    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom)."""
+    from ..grading import reports
+
+    if kind == "text":
+        text = "\n\n".join(reports.text(report) for report in results)
+        return text + ("\n\n" + reports.score_table(results) if len(results) > 1 else "") + "\n"
+    if kind == "json":
+        return reports.to_json(results) + "\n"
+    if kind == "csv":
+        return reports.csv_rows(results)
+    if kind == "gradescope":
+        return json.dumps(reports.gradescope(results[0], elapsed), indent=2) + "\n"
+    return json.dumps(reports.classroom(results[0])) + "\n"
 
 
 def _emit(text, out):
+    """Write ``text`` to the file ``out`` (its folder created), or to stdout when ``out`` is None."""
     if out is None:
         sys.stdout.write(text)
     else:
@@ -162,19 +201,19 @@ def _emit(text, out):
 def cmd_bundle(args):
     from .bundle import write_bundle
 
-    print(f"wrote {write_bundle(args.out)}")
+    print(f"wrote {write_bundle(args.out, manifest=args.manifest)}")
 
 
 def cmd_gradescope(args):
     from .gradescope import write_autograder_zip
 
-    print(f"wrote {write_autograder_zip(args.out)}")
+    print(f"wrote {write_autograder_zip(args.out, manifest=args.manifest)}")
 
 
 def cmd_check(args):
     from .check import run_check
 
-    result = run_check(seed=args.seed, jobs=args.jobs)
+    result = run_check(seed=args.seed, jobs=args.jobs, manifest=_manifest(args))
     for mistake_id in result.caught:
         print(f"caught   {mistake_id}")
     for text in result.missed:
@@ -197,81 +236,108 @@ def cmd_experiment(args):
 def cmd_demo(args):
     from .demo import run_demo
 
-    run_demo()
+    run_demo(manifest=_manifest(args))
+
+
+# The module of autograder/authoring/ each verb needs (manifest and grade need none). A grader bundle holds
+# only cli, bundle and solution_markers there, so its ``course --help`` lists only the verbs it can run.
+VERB_MODULES = {"stubs": "release", "release": "release", "fixtures": "public_fixtures", "samples": "samples",
+                "bundle": "bundle", "gradescope": "gradescope", "check": "check", "experiment": "experiments",
+                "nbgrader": "notebooks", "demo": "demo"}
+
+
+def available_verbs():
+    """The verbs whose module this installation holds (all of them in the repository)."""
+    verbs = ["manifest", "stubs", "release", "fixtures", "samples", "grade", "bundle", "gradescope", "check",
+             "experiment", "nbgrader", "demo"]
+    return [verb for verb in verbs
+            if verb not in VERB_MODULES or importlib.util.find_spec(f"{__package__}.{VERB_MODULES[verb]}")]
+
+
+def cmd_nbgrader(args):
+    from .notebooks import run
+
+    run(args)
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="course", description="Instructor tooling of the RNN course.")
-    parser.add_argument("--manifest", type=Path, default=REPO_ROOT / "course.yml", help="course manifest")
-    verbs = parser.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("manifest", help="validate course.yml").set_defaults(func=cmd_manifest)
-    stubs = verbs.add_parser("stubs", help="regenerate assignments/ from solutions/")
-    stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
-    stubs.set_defaults(func=cmd_stubs)
-    release = verbs.add_parser("release", help="write a standalone student repository")
-    release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
-    release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
-                                                          "(default: course.yml's course.language)")
-    release.set_defaults(func=cmd_release)
-    verbs.add_parser("fixtures", help="regenerate tests/public/fixtures").set_defaults(func=cmd_fixtures)
-    samples = verbs.add_parser("samples", help="write the sample submissions (complete, empty, partial, mistakes)")
-    samples.add_argument("--out", type=Path, required=True, help="a new or empty directory")
-    samples.set_defaults(func=cmd_samples)
-    grade = verbs.add_parser("grade", help="grade submissions (directories or zips)")
+    parser.add_argument("--manifest", type=Path,
+                        help="the course manifest every verb reads (default: the repository's course.yml)")
+    subparsers = parser.add_subparsers(dest="verb", required=True)
+    available = available_verbs()
+
+    def verb(name, help, func):
+        """Add the verb ``name``; None (nothing added) when this installation lacks its module."""
+        if name not in available:
+            return None
+        sub = subparsers.add_parser(name, help=help)
+        sub.set_defaults(func=func)
+        return sub
+
+    verb("manifest", "validate course.yml", cmd_manifest)
+    if stubs := verb("stubs", "regenerate assignments/ from solutions/", cmd_stubs):
+        stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
+    if release := verb("release", "write a standalone student repository", cmd_release):
+        release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+        release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
+                                                              "(default: course.yml's course.language)")
+    verb("fixtures", "regenerate tests/public/fixtures", cmd_fixtures)
+    if samples := verb("samples", "write the sample submissions (complete, empty, partial, mistakes)", cmd_samples):
+        samples.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+    grade = verb("grade", "grade submissions (directories or zips)", cmd_grade)
     grade.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable), e.g. a3")
     grade.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
-    grade.add_argument("--format", choices=["text", "json", "gradescope", "csv", "markdown", "classroom", "summary"],
-                       default="text", help="classroom: the result JSON of GitHub's grading reporter; "
-                                            "summary: a Markdown table for a job summary")
-    grade.add_argument("--out", type=Path, help="output file (directory for markdown)")
+    grade.add_argument("--format", choices=["text", "json", "csv", "gradescope", "classroom"], default="text",
+                       help="the report written to --out: text (with a class score table), json, csv (one "
+                            "gradebook row per student), gradescope (results.json), classroom (the result JSON of "
+                            "GitHub's grading reporter); gradescope and classroom grade one submission")
+    grade.add_argument("--out", type=Path, metavar="FILE", help="the report file (default: stdout)")
+    grade.add_argument("--feedback-dir", type=Path, metavar="DIR",
+                       help="also write one Markdown feedback file per student, DIR/<student>.md")
     grade.add_argument("--seed", type=int, help="input seed (default: fresh per run, recorded in the report)")
     grade.add_argument("--timeout", type=float, default=10.0, help="wall seconds per check")
     grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
     grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
     grade.add_argument("--sandbox-user", help="run student code as this user (the grader must run as root)")
     grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
-    grade.add_argument("--summary", type=Path, help="also append a Markdown table to this file (job summary)")
+    grade.add_argument("--summary", type=Path, metavar="FILE",
+                       help="also append a Markdown table of the one submission to FILE (a job summary)")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
-    grade.set_defaults(func=cmd_grade)
-    bundle = verbs.add_parser("bundle", help="pack the hidden grader (graders, reference, manifest)")
-    bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
-    bundle.set_defaults(func=cmd_bundle)
-    gradescope = verbs.add_parser("gradescope", help="build Gradescope's autograder.zip")
-    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"))
-    gradescope.set_defaults(func=cmd_gradescope)
-    check = verbs.add_parser("check", help="self-check of the graders (reference, stubs, mutants)")
-    check.add_argument("--seed", type=int)
-    check.add_argument("--jobs", type=int, default=2)
-    check.set_defaults(func=cmd_check)
-    experiment = verbs.add_parser("experiment", help="run experiments of the reference solutions, write figures")
-    experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
-                                                                     "truncated_bptt, adding, gates (default: all)")
-    experiment.add_argument("--out", type=Path, default=Path("out/experiments"))
-    experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
-    experiment.add_argument("--seed", type=int, default=0)
-    experiment.set_defaults(func=cmd_experiment)
-    if importlib.util.find_spec("autograder.authoring.notebooks") is not None:  # not part of a grader bundle
-        from . import notebooks
+    if bundle := verb("bundle", "pack the hidden grader (graders, reference, manifest)", cmd_bundle):
+        bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
+    if gradescope := verb("gradescope", "build Gradescope's autograder.zip", cmd_gradescope):
+        gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    if check := verb("check", "self-check of the graders (reference, stubs, mutants)", cmd_check):
+        check.add_argument("--seed", type=int)
+        check.add_argument("--jobs", type=int, default=2)
+    if experiment := verb("experiment", "run experiments of the reference solutions, write figures", cmd_experiment):
+        experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
+                                                                         "truncated_bptt, adding, gates (default: all)")
+        experiment.add_argument("--out", type=Path, default=Path("out/experiments"))
+        experiment.add_argument("--quick", action="store_true", help="the shortened versions used by the tests")
+        experiment.add_argument("--seed", type=int, default=0)
+    if nbgrader := verb("nbgrader", "write the nbgrader course directory (source/, release/)", cmd_nbgrader):
+        from .notebooks import add_arguments
 
-        nbgrader = verbs.add_parser("nbgrader", help="write the nbgrader course directory (source/, release/)")
-        notebooks.add_arguments(nbgrader)
-        nbgrader.set_defaults(func=notebooks.run)
-    demo = verbs.add_parser("demo", help="build the release, then grade generated sample submissions")
-    demo.set_defaults(func=cmd_demo)
+        add_arguments(nbgrader)
+    verb("demo", "build the release, then grade generated sample submissions", cmd_demo)
     return parser
 
 
 def main(argv=None):
+    """Run ``course ARGV``; returns the exit code: 0 done, 2 a user error (see :func:`is_user_error`), 1 a
+    failed run (``course check`` finding a problem, a bundle's grading failing). Both print one message."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ManifestError, MarkerError, UsageError, KeyError) as error:
-        print(f"course {args.verb}: {error}", file=sys.stderr)
-        return 2
-    except RuntimeError as error:
-        print(f"course {args.verb}: {error}", file=sys.stderr)
-        return 1
+    except Exception as error:  # noqa: BLE001 - sorted below; anything else is a bug and keeps its traceback
+        if not is_user_error(error) and not isinstance(error, RuntimeError):
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"course {args.verb}: {message}", file=sys.stderr)
+        return 2 if is_user_error(error) else 1
     return 0
 
 

@@ -19,9 +19,10 @@ from .release import build_student_repo
 from .samples import write_samples
 
 
-def run_demo(out=print, seed=None, jobs=2):
-    """Run the demo, writing its lines with ``out``; return the reports of the samples."""
-    manifest = load_manifest()
+def run_demo(out=print, seed=None, jobs=2, manifest=None):
+    """Build the release and grade the samples (``manifest``: default the repository's course.yml); returns the
+    SubmissionReports, one per sample."""
+    manifest = manifest or load_manifest()
     with tempfile.TemporaryDirectory(prefix="rnn-demo-") as tmp:
         build = build_student_repo(Path(tmp) / "student", manifest)
         out(f"1. built the student release: {len(build.written)} files, steps {', '.join(build.done)}")

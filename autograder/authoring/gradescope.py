@@ -47,11 +47,12 @@ exit 0
 """
 
 
-def write_autograder_zip(out):
+def write_autograder_zip(out, manifest=None):
+    """Write Gradescope's autograder zip ``out``, with the bundle of ``manifest`` (default: course.yml)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rnn-gradescope-") as tmp:
-        bundle = write_bundle(Path(tmp) / "grader.tar.gz")
+        bundle = write_bundle(Path(tmp) / "grader.tar.gz", manifest=manifest)
         with tarfile.open(bundle, "r:gz") as archive, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
                 info = zipfile.ZipInfo(name)

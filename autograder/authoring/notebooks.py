@@ -2,9 +2,11 @@
 
 The notebooks are kept in git as jupytext percent-format text
 (``notebooks/<package>.py``, one per assignment, nbgrader cell metadata in the
-cell headers). Other languages keep only their Markdown cells, in order, in
-``notebooks/translations/<package>.<lang>.md``; the code cells always come from
-the English notebook. This verb writes an nbgrader course directory::
+cell headers, a stable ID in every Markdown cell's header). Other languages keep
+only their Markdown cells, keyed by those IDs, in
+``notebooks/translations/<package>.<lang>.md`` (:mod:`.notebook_translations`);
+the code cells always come from the English notebook. This verb writes an
+nbgrader course directory::
 
     DIR/nbgrader_config.py                         copy of the repository's nbgrader_config.py
     DIR/source/<package>/<package>.ipynb           the notebook (kernel python3), in the language of --lang
@@ -16,7 +18,7 @@ where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
 call :func:`autograder.grading.notebook_checks.check_tasks`, so ``nbgrader autograde``
 grades with the hidden graders' machinery; the kernel must run where this
-course is installed. ``autograder/cli.py`` registers the verb with
+course is installed. ``autograder/authoring/cli.py`` registers the verb with
 :func:`add_arguments` and :func:`run`.
 """
 
@@ -29,6 +31,7 @@ import sys
 from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
+from . import notebook_translations
 from .graded_cells import GradedCellError, fill_graded_cells
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -38,7 +41,6 @@ STUDENT_PACKAGE = "assignments"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SIBLING_IMPORT = re.compile(r"^\s*from \.\.(\w+)", re.MULTILINE)
 GRADE_ID = re.compile(r"[a-zA-Z0-9_-]+")
-TRANSLATION_CELL = re.compile(r"^<!-- markdown cell (\d+) -->$", re.MULTILINE)
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
@@ -52,46 +54,28 @@ def notebook_path(assignment, notebooks_dir=NOTEBOOKS_DIR):
 
 
 def translation_path(assignment, lang, notebooks_dir=NOTEBOOKS_DIR):
-    """notebooks/translations/<package>.<lang>.md: the Markdown cells of the notebook in ``lang``, in order."""
-    return Path(notebooks_dir) / "translations" / f"{assignment.package}.{lang}.md"
-
-
-def read_translation(path):
-    """The Markdown cells of a translation file, each introduced by ``<!-- markdown cell N -->`` (N = 1, 2, ...)."""
-    path = Path(path)
-    if not path.is_file():
-        raise NotebookBuildError(f"{path}: translation not found")
-    parts = TRANSLATION_CELL.split(path.read_text(encoding="utf-8"))
-    numbers, cells = parts[1::2], [text.strip("\n") for text in parts[2::2]]
-    if numbers != [str(n) for n in range(1, len(numbers) + 1)]:
-        raise NotebookBuildError(f"{path}: cell markers must be numbered 1, 2, 3, ... (found {numbers})")
-    return cells
+    """notebooks/translations/<package>.<lang>.md: the Markdown cells of the notebook in ``lang``, by cell ID."""
+    return notebook_translations.translation_path(assignment, lang, notebooks_dir)
 
 
 def load_notebook(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
-    """The assignment's notebook in ``lang``: the English notebook, with its Markdown cells replaced by the
-    translation's for another language (code cells, metadata and order always come from the English one),
-    and its graded cells filled in from course.yml (:mod:`.graded_cells`)."""
+    """The assignment's notebook in ``lang``: the English notebook, with the text of each Markdown cell replaced
+    by the translation with the same cell ID for another language (code cells, metadata and order always come
+    from the English one), and its graded cells filled in from course.yml (:mod:`.graded_cells`). Every Markdown
+    cell must have an ID (``# %% [markdown] id="..."``), in English too; raises
+    :class:`~autograder.authoring.notebook_translations.TranslationError` naming the cells that do not fit."""
     if lang not in LANGUAGES:
         raise NotebookBuildError(f"unknown notebook language {lang!r}; choose from {', '.join(LANGUAGES)}")
-    nb = read_notebook(notebook_path(assignment, notebooks_dir))
-    if lang != "en":
-        _translate(nb, translation_path(assignment, lang, notebooks_dir))
+    path = notebook_path(assignment, notebooks_dir)
+    nb = read_notebook(path)
+    if lang == "en":
+        notebook_translations.markdown_cell_ids(nb, path)
+    else:
+        nb = notebook_translations.translate(nb, path, translation_path(assignment, lang, notebooks_dir))
     try:
         return fill_graded_cells(nb, assignment, lang)
     except GradedCellError as error:
-        raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}): {error}") from None
-
-
-def _translate(nb, path):
-    """Replace the Markdown cells of ``nb`` by those of the translation at ``path``, in order."""
-    cells = read_translation(path)
-    markdown = [cell for cell in nb.cells if cell.cell_type == "markdown"]
-    if len(cells) != len(markdown):
-        raise NotebookBuildError(f"{path}: {len(cells)} Markdown cells, but the English notebook has "
-                                 f"{len(markdown)}")
-    for cell, text in zip(markdown, cells):
-        cell.source = text
+        raise NotebookBuildError(f"{path} ({lang}): {error}") from None
 
 
 def read_notebook(path):
@@ -336,7 +320,7 @@ def add_arguments(parser):
                         help="write source/ and nbgrader_config.py only, do not run nbgrader generate_assignment")
     parser.add_argument("--lang", choices=LANGUAGES,
                         help="language of the notebooks' prose: en as in notebooks/<a>.py, ko with the Markdown "
-                             "cells of notebooks/translations/<a>.ko.md "
+                             "cells of notebooks/translations/<a>.ko.md, by cell ID "
                              "(default: course.yml's course.language)")
 
 

@@ -45,7 +45,8 @@ from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submis
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
 
 def _dims_for(spec):
-    return GRADER_DIMS if spec.dims is harness.PUBLIC_DIMS else spec.dims
+    """The shapes the graders draw inputs on: the spec's own grader_dims, else GRADER_DIMS (never the public ones)."""
+    return spec.grader_dims or GRADER_DIMS
 
 
 @dataclass

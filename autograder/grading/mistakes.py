@@ -100,11 +100,7 @@ CATALOGUE = (
             '    H = h_prev.shape[1]\n    n = np.tanh(ax[:, 2 * H:] + (r * h_prev) @ Wh[:, 2 * H:] + bh[2 * H:])  # (N, H)'),
 )
 
-_LOADED = {}
-
-
-def by_task(task_id):
-    return [mistake for mistake in CATALOGUE if mistake.task_id == task_id]
+_LOADED = {}  # mistake id -> import name of its mutant package
 
 
 def _edit(mistake, text):

@@ -82,7 +82,9 @@ register(TaskSpec(
     # affected by truncation, so the truncated ones are checked too.
     grad_checks=GradCheck(lambda load, a: _tbptt(task_function("2.1", load), a, a["x"].shape[1])[0],
                           {**{f"full_grads.{name}": name for name in TBPTT_PARAMS}, "grads.Wy": "Wy", "grads.by": "by"}),
-    dims=({"N": 2, "T": 5, "D": 3, "H": 4}, {"N": 1, "T": 1, "D": 3, "H": 2})))
+    dims=({"N": 2, "T": 5, "D": 3, "H": 4}, {"N": 1, "T": 1, "D": 3, "H": 2}),
+    # T = 7 and 9: a shorter last chunk (chunk_len 4 and 5)
+    grader_dims=({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 7, "D": 5, "H": 4}, {"N": 2, "T": 9, "D": 2, "H": 3})))
 
 
 # 2.2 - 2.3: clipping.py -------------------------------------------------------------------------
@@ -141,7 +143,9 @@ def _flow(function, load, a):
 
 
 register(TaskSpec("2.4", flow_inputs, adapter=_flow,
-                  dims=({"N": 2, "T": 6, "D": 4, "H": 5}, {"N": 1, "T": 1, "D": 3, "H": 2})))
+                  dims=({"N": 2, "T": 6, "D": 4, "H": 5}, {"N": 1, "T": 1, "D": 3, "H": 2}),
+                  grader_dims=({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 8, "D": 5, "H": 4},
+                               {"N": 2, "T": 5, "D": 2, "H": 3})))
 
 
 # 2.5 - 2.7: initializers.py ---------------------------------------------------------------------
@@ -318,4 +322,6 @@ def adding_properties(a, outputs):
 
 register(TaskSpec("2.10", adding_inputs, adapter=_adding, properties=adding_properties,
                   dims=({"N": 64, "T": 7, "D": 2, "H": 2}, {"N": 8, "T": 2, "D": 2, "H": 2},
-                        {"N": 1, "T": 10, "D": 2, "H": 2})))
+                        {"N": 1, "T": 10, "D": 2, "H": 2}),
+                  grader_dims=({"N": 1, "T": 2, "D": 2, "H": 2}, {"N": 32, "T": 9, "D": 2, "H": 2},
+                               {"N": 5, "T": 13, "D": 2, "H": 2})))

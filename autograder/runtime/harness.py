@@ -92,8 +92,11 @@ class TaskSpec:
     adapter: object = None  # adapter(function, load, args) -> {name: value}, instead of call/outputs
     grad_checks: GradCheck = None
     properties: object = None
-    dims: tuple = PUBLIC_DIMS
+    dims: tuple = PUBLIC_DIMS  # the public fixtures' shapes
     integer_outputs: tuple = field(default=())
+    # the hidden graders' shapes, when a task needs its own; None: the graders' standard shapes
+    # (autograder.grading.grade.GRADER_DIMS)
+    grader_dims: tuple = None
 
     @property
     def kind(self):

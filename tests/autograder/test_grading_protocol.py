@@ -142,7 +142,7 @@ def test_an_exception_in_a_check_costs_that_check_only(tmp_path, monkeypatch, ca
 FORGE = """
     import os, numpy
     results = os.path.join(os.path.dirname(os.getcwd()), "results")
-    if os.path.exists(os.path.join(results, "4.json")):
+    if os.path.exists(os.path.join(results, "5.json")):
         def replace(name):
             path = os.path.join(results, name)
             if os.path.lexists(path):
@@ -153,16 +153,17 @@ FORGE = """
         open(replace("2.json"), "w").write('{"status": "ok", "x": "' + "y" * 10**6 + '"}')
         os.symlink("/etc/passwd", replace("3.json"))
         os.mkfifo(replace("4.npz"))
+        open(replace("5.json"), "w").write('[1, 2]')
 """
 CLIP_VALUE_RETURN = ("    return {k: np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value) "
                      "for k, g in grads.items()}\n")
 
 
 def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
-    """Task 2.3's code overwrites the results of requests 0-4: Task 2.1's two calls and Task 2.2's three.
+    """Task 2.3's code overwrites the results of requests 0-5: Task 2.1's three calls and Task 2.2's three.
 
-    Malformed JSON, an object array, a 1 MB JSON file, a symlink to /etc/passwd and a FIFO: each costs its own
-    check, none stops the grader, nothing of them reaches the report.
+    Malformed JSON, an object array, a 1 MB JSON file, a symlink to /etc/passwd, a FIFO and a record that
+    is a JSON list: each costs its own check, none stops the grader, nothing of them reaches the report.
     """
     root = edited(tmp_path / "forger", "a2_bptt_gradients/clipping.py", CLIP_VALUE_RETURN, FORGE + CLIP_VALUE_RETURN)
     report = grade_submission(root, assignment_ids=["a2"], seed=7, limits=FAST)

@@ -103,11 +103,9 @@ def test_grader_reports_in_korean(korean, sample_submissions):
 
 
 def test_grade_cli_lang_option(tmp_path, sample_submissions):
-    out = tmp_path / "report.md"
     result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "grade", str(sample_submissions / "empty"), "--assignment",
-                             "a1", "--seed", "1", "--lang", "ko", "--format", "markdown", "--out", str(tmp_path)],
+                             "a1", "--seed", "1", "--lang", "ko", "--feedback-dir", str(tmp_path)],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "empty.md").read_text()
     assert HANGUL.search(text) and "Task" not in text.splitlines()[0]
-    del out

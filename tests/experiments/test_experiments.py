@@ -1,6 +1,6 @@
 """Quick runs of every experiment in ``autograder.authoring.experiments``: figures written, outcomes as expected.
 
-Each experiment runs with ``quick=True`` (a few seconds) and a fixed seed; the
+Each experiment runs with ``quick=True`` (a few seconds to 15 s: marked slow, run by ``make test``) and a fixed seed; the
 assertions compare quantities measured by the run with each other or with the
 task's own baselines (chance level, MSE 1/6, ln rho), not with stored numbers.
 """
@@ -32,6 +32,7 @@ def test_registry_lists_every_experiment():
     assert all(callable(run) for run in EXPERIMENTS.values())
 
 
+@pytest.mark.slow
 def test_char_lm(tmp_path):
     m = run_quick("char_lm", tmp_path)
     assert m["char_lm_final_loss"] < 0.1
@@ -41,6 +42,7 @@ def test_char_lm(tmp_path):
     assert m["many_to_many_final_loss"] < 0.1 * m["many_to_many_initial_loss"]
 
 
+@pytest.mark.slow
 def test_vanishing(tmp_path):
     m = run_quick("vanishing", tmp_path)
     s05, s10, s15, irnn = (m[k] for k in ("slope_tanh_r0.5", "slope_tanh_r1.0", "slope_tanh_r1.5", "slope_irnn"))
@@ -51,6 +53,7 @@ def test_vanishing(tmp_path):
     assert len(m["log_norms_irnn"]) == 50
 
 
+@pytest.mark.slow
 def test_clipping(tmp_path):
     m = run_quick("clipping", tmp_path)
     assert not m["clipped_diverged"] and math.isfinite(m["clipped_final_loss"])
@@ -60,6 +63,7 @@ def test_clipping(tmp_path):
     assert m["unclipped_max_grad_norm"] > 10 * m["max_norm"]  # the unclipped run did see exploding gradients
 
 
+@pytest.mark.slow
 def test_truncated_bptt(tmp_path):
     m = run_quick("truncated_bptt", tmp_path)
     for text in ("short_context", "long_context"):
@@ -71,6 +75,7 @@ def test_truncated_bptt(tmp_path):
     assert m["after_hello_loss_long_context_5"] > 2 * m["after_hello_loss_long_context_full"]
 
 
+@pytest.mark.slow
 def test_adding(tmp_path):
     m = run_quick("adding", tmp_path)
     baseline = m["baseline_mse"]
@@ -81,6 +86,7 @@ def test_adding(tmp_path):
         assert math.isfinite(m[f"final_mse_{model}_T10"])
 
 
+@pytest.mark.slow
 def test_gates(tmp_path):
     m = run_quick("gates", tmp_path)
     assert len(m["markers"]) == 2

@@ -19,6 +19,7 @@ About 2 to 3 minutes on two cores (mostly kernel start-up and the notebooks' sma
 """
 
 import csv
+import re
 import shutil
 
 import pytest
@@ -85,6 +86,19 @@ def course(tmp_path_factory):
     return out
 
 
+def printed_seed(cell):
+    """The seed named by a graded cell's report (printed, or in the AssertionError when nothing was earned);
+    None when the cell printed no report."""
+    from autograder.runtime.messages import catalogue, language
+
+    parts = re.split(r"(\{\w+\})", catalogue(language())["notebook.total_line"])
+    pattern = "".join(r"(\d+)" if part == "{seed}" else ".*?" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
+                      for part in parts)
+    text = "\n".join(output.get("text", "") + output.get("evalue", "") for output in cell.outputs)
+    found = re.findall(pattern, text)
+    return int(found[-1]) if found else None
+
+
 def cell_scores(course, assignment, student):
     from nbgrader.api import Gradebook
 
@@ -136,12 +150,23 @@ def test_autograde_scores(course, assignment):
     assert all(score == 0 for score, _ in stub.values()), stub
 
     buggy = cell_scores(course, assignment, "buggy")
-    # the hidden graders on the same package give the same points, cell by cell
-    report = grade_submission(course / "autograded" / "buggy" / assignment.package, MANIFEST, [assignment.id])
-    points = {task.task_id: task.points for task in report.tasks}
-    for grade_id, task_ids in cells.items():
-        expected = sum(points[task_id] for task_id in task_ids)
-        assert buggy[grade_id][0] == pytest.approx(expected, abs=1e-3), (grade_id, buggy, points)
+    # the hidden graders on the same package give the same points, cell by cell, on the seed each cell drew
+    # (a cell that lost points prints its seed; one that printed nothing earned every point on any seed)
+    package = course / "autograded" / "buggy" / assignment.package
+    autograded = nbformat.read(package / f"{assignment.package}.ipynb", 4)
+    points_on = {}
+    for cell in autograded.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id not in cells:
+            continue
+        seed = printed_seed(cell)
+        assert (seed is None) == (buggy[grade_id][0] == buggy[grade_id][1]), (grade_id, buggy[grade_id])
+        seed = 0 if seed is None else seed
+        if seed not in points_on:
+            report = grade_submission(package, MANIFEST, [assignment.id], seed=seed)
+            points_on[seed] = {task.task_id: task.points for task in report.tasks}
+        expected = sum(points_on[seed][task_id] for task_id in cells[grade_id])
+        assert buggy[grade_id][0] == pytest.approx(expected, abs=1e-3), (grade_id, seed, buggy, points_on[seed])
     mistake_cell = next(grade_id for grade_id, task_ids in cells.items() if mistake_of(assignment).task_id in task_ids)
     assert buggy[mistake_cell][0] < buggy[mistake_cell][1]
     total = sum(score for score, _ in buggy.values())

@@ -4,7 +4,7 @@
   choice of the alphabetically first;
 - the report says which package was graded;
 - submissions with the same base name (``a/alice``, ``b/alice``, ``alice.zip`` beside ``alice/``) get distinct
-  report IDs, and ``course grade --format markdown`` writes one file for each.
+  report IDs, and ``course grade --feedback-dir`` writes one file for each.
 """
 
 import json
@@ -99,7 +99,7 @@ def test_markdown_feedback_files_are_never_overwritten(tmp_path, monkeypatch):
     paths, expected = same_base_names(tmp_path)
     out = tmp_path / "feedback"
     code = course(["grade", *map(str, paths), "--assignment", "a4", "--seed", str(SEED), "--jobs", "1",
-                   "--format", "markdown", "--out", str(out)])
+                   "--feedback-dir", str(out)])
     assert code == 0
     files = sorted(out.iterdir())
     assert len(files) == len(paths), files
