@@ -30,7 +30,9 @@ Needs numpy and pyyaml. Made by `course bundle`.
 # The modules that hidden grading imports (``cli`` imports the others lazily by verb).
 GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/harness", "runtime/messages",
                   "grading/__init__", "grading/grade", "grading/reports", "grading/sandbox", "grading/sandbox_child",
-                  "grading/mistakes", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
+                  "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits", "grading/bubblewrap",
+                  "grading/pids_cgroup", "grading/privilege_drop", "grading/mistakes",
+                  "authoring/__init__", "authoring/cli", "authoring/solution_markers",
                   "authoring/bundle")
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from ..runtime import harness
 from ..runtime.messages import t, task_text
 
-from . import mistakes
+from . import isolation, mistakes
 from ..runtime.manifest import load_manifest
 from .sandbox import Limits, run_requests
 
@@ -78,6 +78,7 @@ class SubmissionReport:
     source: str
     seed: int
     tasks: list
+    sandbox: str = ""  # the isolation backend the student code ran under ("" if it never ran)
 
     @property
     def points(self):
@@ -190,6 +191,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     tolerances = manifest.tolerances
     requests, index = build_requests(tasks, seed, tolerances["gradcheck"])
     reference = harness.make_loader("solutions")
+    sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as (student, root):
         outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE)
     results = {task.id: TaskResult(task.id, task.function, task_text(task.id, "title", task.title),
@@ -224,7 +226,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
         result = results[task.id]
         if not result.passed:
             result.hints = [mistake.hint for mistake in result.mistakes] + [task_text(task.id, "hint", task.hint)]
-    return SubmissionReport(student, str(path), seed, [results[task.id] for task in tasks])
+    return SubmissionReport(student, str(path), seed, [results[task.id] for task in tasks], sandbox)
 
 
 def _max_error(spec, outputs, expected):
@@ -245,6 +247,7 @@ def unreadable_report(path, manifest, assignment_ids, error):
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
     """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch."""
     manifest = manifest or load_manifest()
+    isolation.select(limits)  # an unusable sandbox stops the batch here, not once per submission
     for mistake in mistakes.CATALOGUE:  # build the mutants once, before the threads need them
         mistakes.mutant_package(mistake)
 

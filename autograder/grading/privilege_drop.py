@@ -138,6 +138,10 @@ def kill_all(uid, timeout=10.0):
             finally:
                 os.close(handle)
         time.sleep(0.005)
+    # the killed processes' zombies still count against RLIMIT_NPROC until their new parent (init) reaps them
+    deadline = time.monotonic() + 2.0
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def remove_files_of(uid, since):

@@ -38,9 +38,17 @@ def task_feedback(task):
     return "\n".join(lines)
 
 
+def sandbox_lines(report):
+    """How the student code was isolated (loud when it was not): one line, none for a submission that never ran."""
+    if not report.sandbox:
+        return []
+    return [t("report.sandbox_unsafe" if report.sandbox == "unsafe-same-user" else "report.sandbox",
+              backend=report.sandbox)]
+
+
 def to_dict(report):
     return {
-        "student": report.student, "source": report.source, "seed": report.seed,
+        "student": report.student, "source": report.source, "seed": report.seed, "sandbox": report.sandbox,
         "points": report.points, "max_points": report.max_points,
         "assignments": {key: {"points": got, "max_points": top} for key, (got, top) in report.by_assignment().items()},
         "tasks": [{"id": t.task_id, "function": t.function, "title": t.title, "points": t.points,
@@ -53,7 +61,8 @@ def to_dict(report):
 def text(report):
     """A per-task table for one submission."""
     lines = [t("report.header", student=report.student, points=_fmt(report.points),
-               max_points=_fmt(report.max_points), seed=report.seed), "  " + t("report.columns")]
+               max_points=_fmt(report.max_points), seed=report.seed)]
+    lines += ["  " + line for line in sandbox_lines(report)] + ["  " + t("report.columns")]
     for task in report.tasks:
         result = t("report.ok") if task.passed else (task.messages[0][:70] if task.messages else t("report.failed"))
         lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
@@ -81,7 +90,7 @@ def gradescope(report, execution_time=None):
     """Gradescope's results.json as a dict."""
     result = {
         "score": report.points,
-        "output": t("report.gradescope_output", seed=report.seed),
+        "output": "\n".join([t("report.gradescope_output", seed=report.seed), *sandbox_lines(report)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
@@ -113,7 +122,8 @@ def markdown(report):
     """A feedback file for one student."""
     lines = ["# " + t("report.feedback_title", student=report.student), "",
              t("report.feedback_points", points=_fmt(report.points), max_points=_fmt(report.max_points),
-               seed=report.seed), "", t("report.table_header"), "|---|---|---|---|"]
+               seed=report.seed), ""]
+    lines += [line + "\n" for line in sandbox_lines(report)] + [t("report.table_header"), "|---|---|---|---|"]
     for task in report.tasks:
         result = t("report.result_passed") if task.passed else t("report.result_see_below")
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
@@ -147,8 +157,8 @@ def classroom(report):
 
 def summary_markdown(report):
     """The job-summary table of a GitHub Actions run."""
-    lines = ["### " + t("report.summary_title", points=_fmt(report.points), max_points=_fmt(report.max_points)), "",
-             t("report.table_header"), "|---|---|---|---|"]
+    lines = ["### " + t("report.summary_title", points=_fmt(report.points), max_points=_fmt(report.max_points)), ""]
+    lines += [line + "\n" for line in sandbox_lines(report)] + [t("report.table_header"), "|---|---|---|---|"]
     for task in report.tasks:
         result = t("report.result_passed") if task.passed else \
             (task.messages[0] if task.messages else t("report.failed")).replace("|", "\\|")
