@@ -203,7 +203,7 @@ class PrivilegeDropSession(Session):
     def popen_options(self):
         return {"start_new_session": True, "user": self.uid, "group": self.gid, "extra_groups": [], "umask": 0o077}
 
-    def finish(self, process):
+    def stop(self, process):
         kill_all(self.uid)
         remove_files_of(self.uid, self.started)
 

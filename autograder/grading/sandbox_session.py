@@ -97,7 +97,18 @@ class Session:
         return {"start_new_session": True}
 
     def finish(self, process):
-        """After the child (and ``process``) ended: make sure nothing it started is still running."""
+        """After the child (and ``process``) ended: stop everything it started, then keep only regular files in
+        ``results/`` (a FIFO or a symlink there would make the grader block or read another file)."""
+        self.stop(process)
+        for entry in os.scandir(self.run.results):
+            if not entry.is_file(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+    def stop(self, process):
+        """Make sure nothing the child started is still running (each backend as it can)."""
 
     def close(self):
         pass
@@ -109,7 +120,7 @@ class SameUserSession(Session):
     def processes(self):
         return "none"
 
-    def finish(self, process):
+    def stop(self, process):
         try:
             os.killpg(process.pid, signal.SIGKILL)  # what stayed in its group; a new session escapes this
         except (ProcessLookupError, PermissionError):
@@ -139,7 +150,7 @@ class BubblewrapSession(Session):
             options["preexec_fn"] = self.cgroup.join
         return options
 
-    def finish(self, process):
+    def stop(self, process):
         read, write = self._info
         os.close(write)
         try:

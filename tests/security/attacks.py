@@ -213,6 +213,17 @@ for _attempt in (lambda: _os.kill(_os.getppid(), 9), lambda: _os.killpg(_os.getp
     except OSError:
         pass
 '''
+# Appended to assignments/__init__.py of the reference: make every result the grader will read a FIFO (reading
+# one blocks until someone writes it), then end the child.
+FIFOS = '''
+
+import json as _json, os as _os, sys as _sys
+_run = _sys.argv[1]
+with open(_os.path.join(_run, "job.json")) as _handle:
+    for _index in _json.load(_handle)["todo"]:
+        _os.mkfifo(_os.path.join(_run, "results", f"{_index}.json"))
+_os._exit(0)
+'''
 KILL_GROUP = '''
 
 import os as _os
@@ -267,6 +278,10 @@ def writer(root, paths):
 
 def kill_parent(root):
     return append(reference(root), "__init__.py", KILL_PARENT)
+
+
+def fifos(root):
+    return append(reference(root), "__init__.py", FIFOS)
 
 
 def kill_group(root):

@@ -217,6 +217,12 @@ def test_writes_outside_the_results_fail(grader, tmp_path):
     assert grader.points(sibling) == [A1_POINTS]
 
 
+def test_the_results_directory_holds_only_regular_files_for_the_grader(grader, tmp_path):
+    # FIFOs named like every result, then the child ends: the grader must not block reading them; each restart
+    # does the same, so every task crashes
+    assert grader.points(attacks.fifos(tmp_path / "fifos")) == [0.0]
+
+
 def test_signals_to_the_grader_are_contained(grader, tmp_path):
     # kill(getppid(), 9) and killpg(getpgid(getppid()), 9) at import: the grader survives, the submission is graded
     assert grader.points(attacks.kill_parent(tmp_path / "parent")) == [A1_POINTS]
