@@ -69,6 +69,8 @@ def interpreter_mounts(executable):
         if library.is_symlink():
             args += ["--symlink", str(library.resolve()), str(library)]
     for path in stdlib:
+        if any(path.startswith(other + "/") for other in stdlib):
+            continue  # lib-dynload inside the standard library's directory: already there
         args += ["--ro-bind", path, path]
         for packages in ("site-packages", "dist-packages"):
             if os.path.isdir(os.path.join(path, packages)):
