@@ -13,6 +13,8 @@ import os
 import numpy as np
 import pytest
 
+from autograder.authoring.samples import write_samples
+
 from tests.public.conftest import pytest_configure as register_task_markers
 
 
@@ -39,6 +41,14 @@ def torch():
         pytest.skip("torch not installed (pip install -e '.[oracle]')")
     torch_module.set_default_dtype(torch_module.float64)
     return torch_module
+
+
+@pytest.fixture(scope="session")
+def sample_submissions(tmp_path_factory):
+    """The sample submissions of ``course samples`` (complete, empty, partial, mistake_*), written once per run."""
+    directory = tmp_path_factory.mktemp("samples")
+    write_samples(directory)
+    return directory
 
 
 # In this repository the public tests (tests/public/) check the reference solutions;

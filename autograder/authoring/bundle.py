@@ -32,7 +32,9 @@ GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/h
                   "runtime/problems", "runtime/gradient_check",
                   "grading/__init__", "grading/grade", "grading/checks", "grading/reports", "grading/results",
                   "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission",
-                  "grading/submission_zip", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
+                  "grading/submission_zip", "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits",
+                  "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",
+                  "authoring/__init__", "authoring/cli", "authoring/solution_markers",
                   "authoring/bundle")
 
 

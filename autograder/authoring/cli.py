@@ -124,12 +124,13 @@ def cmd_grade(args):
 
         passed = [str(path.resolve()) for path in args.submissions]
         for option in ("assignment", "jobs", "format", "out", "feedback_dir", "seed", "timeout", "cpu_seconds",
-                       "memory_mb", "sandbox_user", "summary", "lang"):
+                       "memory_mb", "sandbox", "sandbox_user", "summary", "lang"):
             values = getattr(args, option)
             for value in values if isinstance(values, list) else [values]:
                 if value is not None:
                     value = value.resolve() if isinstance(value, Path) else value
                     passed += [f"--{option.replace('_', '-')}", str(value)]
+        passed += ["--unsafe-same-user"] if args.unsafe_same_user else []
         code = grade_with_bundle(args.bundle, passed)
         if code:
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
@@ -144,8 +145,11 @@ def cmd_grade(args):
         import pwd
 
         user = pwd.getpwnam(args.sandbox_user).pw_uid
+    if args.unsafe_same_user and args.sandbox not in (None, "auto"):
+        raise UsageError(f"--unsafe-same-user and --sandbox {args.sandbox} contradict each other")
     limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 1024**2,
-                    wall_seconds_per_request=args.timeout, user=user)
+                    wall_seconds_per_request=args.timeout, user=user,
+                    backend="unsafe-same-user" if args.unsafe_same_user else args.sandbox or "auto")
     started = time.monotonic()
     results = grade_many(args.submissions, manifest, args.assignment, args.seed, args.jobs, limits,
                          progress=_progress if len(args.submissions) > 1 else None)
@@ -300,7 +304,13 @@ def build_parser():
     grade.add_argument("--timeout", type=float, default=10.0, help="wall seconds per check")
     grade.add_argument("--cpu-seconds", type=int, default=120, help="CPU seconds per sandbox process")
     grade.add_argument("--memory-mb", type=int, default=3072, help="address-space limit of the sandbox")
-    grade.add_argument("--sandbox-user", help="run student code as this user (the grader must run as root)")
+    grade.add_argument("--sandbox", choices=["auto", "bubblewrap", "privilege-drop"],
+                       help="how student code is isolated (default auto: bubblewrap if it works here, else "
+                            "privilege-drop if running as root, else refuse)")
+    grade.add_argument("--unsafe-same-user", action="store_true",
+                       help="no isolation available: run student code as the grader's own user anyway "
+                            "(every report says so)")
+    grade.add_argument("--sandbox-user", help="privilege-drop: run student code as this user (default nobody)")
     grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
     grade.add_argument("--summary", type=Path, metavar="FILE",
                        help="also append a Markdown table of the one submission to FILE (a job summary)")

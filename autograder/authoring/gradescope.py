@@ -6,8 +6,10 @@ to ``/autograder/source``, puts the student's files in
 ``/autograder/submission`` and expects ``/autograder/results/results.json``.
 ``run_autograder`` makes the grader unreadable to other users and, following
 Gradescope's advice, runs student code as the unprivileged ``nobody``
-(``SANDBOX_USER``; empty to keep the current user). ``AUTOGRADER_ROOT``
-overrides ``/autograder`` for local simulation.
+(``SANDBOX_USER``; bubblewrap instead where it works, see ``grading/isolation.py``).
+An empty ``SANDBOX_USER`` runs it as the current user, unisolated
+(``--unsafe-same-user``, said in the results). ``AUTOGRADER_ROOT`` overrides
+``/autograder`` for local simulation.
 """
 
 import tarfile
@@ -36,8 +38,9 @@ if [ "$(id -u)" = 0 ]; then
   chmod -R go-rwx "$ROOT/source"
 fi
 cd "$ROOT/source/grader"
+if [ -n "$SANDBOX_USER" ]; then SANDBOX=(--sandbox-user "$SANDBOX_USER"); else SANDBOX=(--unsafe-same-user); fi
 PYTHONPATH="$ROOT/source/grader" python3 -m autograder.authoring.cli grade "$ROOT/submission" \\
-  --format gradescope --out "$ROOT/results/results.json" ${SANDBOX_USER:+--sandbox-user "$SANDBOX_USER"}
+  --format gradescope --out "$ROOT/results/results.json" "${SANDBOX[@]}"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   printf '{"score": 0, "output": "The autograder failed (exit code %s); please contact the course staff."}\\n' \\

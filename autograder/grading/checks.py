@@ -74,6 +74,7 @@ class SubmissionReport:
     graded: str = ""  # the graded package's path inside the submission ("alice/repo/assignments")
     notes: list = field(default_factory=list)  # Problems: what intake left out (symbolic links, special files)
     id: str = ""  # unique within a batch (grade_many); the student's name by default
+    sandbox: str = ""  # the isolation backend the student code ran under ("" if it never ran)
 
     def __post_init__(self):
         self.id = self.id or self.student

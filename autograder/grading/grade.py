@@ -37,7 +37,7 @@ from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
 from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
-from . import mistakes
+from . import isolation, mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
@@ -194,6 +194,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     tasks = _selected(manifest, assignment_ids)
     requests, cases = build_requests(tasks, seed)
     reference = harness.make_loader("solutions")
+    sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
         calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
@@ -205,7 +206,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
         if not result.passed:
             result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
-                            graded=intake.graded, notes=list(intake.notes))
+                            graded=intake.graded, notes=list(intake.notes), sandbox=sandbox)
 
 
 def zero_report(path, manifest, assignment_ids, found, notes=()):
@@ -225,6 +226,7 @@ def unreadable_report(path, manifest, assignment_ids, error):
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
     """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch."""
     manifest = manifest or load_manifest()
+    isolation.select(limits)  # an unusable sandbox stops the batch here, not once per submission
     for mistake in mistakes.CATALOGUE:  # build the mutants once, before the threads need them
         mistakes.mutant_package(mistake)
 

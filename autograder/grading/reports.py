@@ -95,6 +95,14 @@ def intake_lines(report, lang=None):
         [t("report.note", lang, note=render(note, lang)) for note in report.notes]
 
 
+def sandbox_lines(report, lang=None):
+    """How the student code was isolated (loud when it was not): one line, none for a submission that never ran."""
+    if not report.sandbox:
+        return []
+    return [t("report.sandbox_unsafe" if report.sandbox == "unsafe-same-user" else "report.sandbox", lang,
+              backend=report.sandbox)]
+
+
 def _check_dict(check, lang):
     return {"name": check_label(check, lang), "kind": check.kind, "dims": check.dims, "passed": check.passed,
             "detail": check_detail(check, lang),
@@ -105,6 +113,7 @@ def to_dict(report, lang=None):
     return {
         "id": report.id, "student": report.student, "source": report.source, "graded": report.graded,
         "notes": [{**note.to_dict(), "text": render(note, lang)} for note in report.notes], "seed": report.seed,
+        "sandbox": report.sandbox,
         "points": report.points, "max_points": report.max_points,
         "assignments": {key: {"points": got, "max_points": top} for key, (got, top) in report.by_assignment().items()},
         "tasks": [{"id": t.task_id, "function": t.function, "title": t.title, "points": t.points,
@@ -120,7 +129,8 @@ def text(report, lang=None):
     header = t("report.header", lang, student=report.id, points=_fmt(report.points),
                max_points=_fmt(report.max_points), seed=report.seed)
     intake = intake_lines(report, lang)
-    lines = [", ".join([header, *intake[:1]]), *["  " + line for line in intake[1:]], "  " + t("report.columns", lang)]
+    lines = [", ".join([header, *intake[:1]]), *["  " + line for line in intake[1:]]]
+    lines += ["  " + line for line in sandbox_lines(report, lang)] + ["  " + t("report.columns", lang)]
     for task in report.tasks:
         messages = task_messages(task, lang)
         result = t("report.ok", lang) if task.passed else (messages[0][:70] if messages else t("report.failed", lang))
@@ -149,7 +159,8 @@ def gradescope(report, execution_time=None, lang=None):
     """Gradescope's results.json as a dict."""
     result = {
         "score": report.points,
-        "output": "\n".join([t("report.gradescope_output", lang, seed=report.seed), *intake_lines(report, lang)]),
+        "output": "\n".join([t("report.gradescope_output", lang, seed=report.seed), *intake_lines(report, lang),
+                             *sandbox_lines(report, lang)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
@@ -179,7 +190,7 @@ def csv_rows(reports):
 
 def markdown(report, lang=None):
     """A feedback file for one student."""
-    intake = intake_lines(report, lang)
+    intake = intake_lines(report, lang) + sandbox_lines(report, lang)
     lines = ["# " + t("report.feedback_title", lang, student=report.id), "",
              t("report.feedback_points", lang, points=_fmt(report.points), max_points=_fmt(report.max_points),
                seed=report.seed), "", *[f"- {line}" for line in intake],
@@ -232,7 +243,8 @@ def classroom(report, lang=None):
 def summary_markdown(report, lang=None):
     """The job-summary table of a GitHub Actions run."""
     lines = ["### " + t("report.summary_title", lang, points=_fmt(report.points), max_points=_fmt(report.max_points)),
-             "", t("report.table_header", lang), "|---|---|---|---|"]
+             ""]
+    lines += [line + "\n" for line in sandbox_lines(report, lang)] + [t("report.table_header", lang), "|---|---|---|---|"]
     for task in report.tasks:
         messages = task_messages(task, lang)
         result = t("report.result_passed", lang) if task.passed else \

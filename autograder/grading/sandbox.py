@@ -12,24 +12,18 @@ A child that dies (``os._exit``, a signal, the CPU, memory or output limit, a
 hang past the wall limit) costs only the request it was running: the grader
 records why and starts a new child for the requests left.
 
-``Limits.user`` (a uid, for a grader running as root, as on Gradescope) makes
-the child drop to that unprivileged user, so that it cannot read the
-instructor's files either (make them unreadable to others). The Python
-interpreter must then be readable by that user (a system Python, not one under
-``/root``). Without it the child runs as the grader's user: the reference is not
-importable from it and no expected value is ever written to disk, but files the
-grader's user can read stay readable.
+How the child is isolated from the grader (bubblewrap namespaces, a privilege drop, or, only when asked,
+nothing but rlimits) is chosen by ``Limits.backend`` (see :mod:`autograder.grading.isolation`); the limits are
+set inside the sandbox by ``sandbox_limits.py`` just before the child starts.
 """
 
+import contextlib
 import json
 import os
 import pickle
-import resource
 import shutil
 import signal
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -38,6 +32,7 @@ from pathlib import Path
 from ..runtime.manifest import find_manifest
 from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
+from . import isolation
 from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
@@ -53,15 +48,11 @@ class Limits:
     memory_bytes: int = 3 * 1024**3
     wall_seconds_per_request: float = 10.0
     output_bytes: int = 8 * 1024**2
-    user: int = None  # uid to drop to (grader running as root); None keeps the grader's user
+    processes: int = 64  # processes (and threads) the student code may run at once
+    backend: str = "auto"  # isolation.CHOICES: auto, bubblewrap, privilege-drop, unsafe-same-user
+    user: int = None  # privilege-drop: the uid (or name) to run student code as; None: nobody
 
 
-def _site_dirs():
-    import numpy
-
-    dirs = {str(Path(numpy.__file__).resolve().parent.parent), sysconfig.get_paths()["purelib"],
-            sysconfig.get_paths()["platlib"]}
-    return sorted(dirs)
 
 
 def _copy_cases(destination):
@@ -74,19 +65,6 @@ def _copy_cases(destination):
     shutil.copytree(CASES_SOURCE / "messages", package / "messages")
     # the harness calls the functions that the course.yml above the runtime names
     shutil.copyfile(find_manifest(CASES_SOURCE), package / "course.yml")
-
-
-def _limit(limits):
-    def apply():
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if limits.user is not None:
-            os.setgid(limits.user)
-            os.setuid(limits.user)
-    return apply
 
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):
@@ -127,9 +105,8 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     """
     submission_dir = Path(submission_dir).resolve()
     outcomes = [None] * len(requests)
-    if limits.user is not None and os.geteuid() != 0:
-        raise PermissionError("Limits.user needs a grader running as root")
-    with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp:
+    sandbox = isolation.select(limits)
+    with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp, contextlib.ExitStack() as cleanup:
         tmp = Path(tmp)
         work = tmp / "submission"
         # only the student's package is copied: nothing else of their checkout (or what sits beside it);
@@ -150,16 +127,12 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             pickle.dump(requests, handle)
         results = tmp / "results"
         results.mkdir()
-        if limits.user is not None:
-            for path in [tmp, *tmp.rglob("*")]:
-                os.chown(path, limits.user, limits.user)
+        session = cleanup.enter_context(sandbox.session(tmp, work, results, limits))
         todo = list(range(len(requests)))
         while todo:
-            job = {"path": [str(tmp / "cases"), str(work), *_site_dirs()], "cases_package": CASES_PACKAGE,
+            job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
                    "student_package": student_package, "submission_dir": str(work), "todo": todo}
             (tmp / "job.json").write_text(json.dumps(job))
-            if limits.user is not None:
-                os.chown(tmp / "job.json", limits.user, limits.user)
             stdout_path = tmp / "stdout.txt"
             with stdout_path.open("wb") as stdout:
                 env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -167,11 +140,13 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
                     if key in os.environ:
                         env[key] = os.environ[key]
-                process = subprocess.Popen([sys.executable, "-I", "-S", str(child), str(tmp)], cwd=work,
+                process = subprocess.Popen(session.command([str(child), str(tmp)]), cwd=work,
                                            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
-                                           env=env, preexec_fn=_limit(limits))
-                timed_out = _wait(process, results, todo, limits)
-                _end_group(process)
+                                           env=env, **session.popen_options())
+                try:
+                    timed_out = _wait(process, results, todo, limits)
+                finally:
+                    session.finish(process)  # nothing the child started outlives it
                 stdout_size = os.fstat(stdout.fileno()).st_size
             finished = [i for i in todo if (results / f"{i}.json").exists()]
             for index in finished:
@@ -190,14 +165,6 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                     outcomes[index] = outcomes[culprit]
             todo = [i for i in remaining if outcomes[i] is None]
     return outcomes
-
-
-def _end_group(process):
-    """Kill what the child left running in its process group (a forked helper must not outlive it)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _wait(process, results, todo, limits):

@@ -1,11 +1,10 @@
-"""Fixtures shared by the tooling tests: a fresh venv with the student repository's dependencies, the samples."""
+"""Fixtures shared by the tooling tests: a fresh venv with the student repository's dependencies."""
 
 import subprocess
 import sys
 
 import pytest
 
-from autograder.authoring.samples import write_samples
 
 STUDENT_DEPENDENCIES = ["numpy>=1.26", "matplotlib>=3.8", "pyyaml>=6.0", "pytest>=8", "hypothesis>=6.100"]
 
@@ -20,11 +19,3 @@ def student_venv(tmp_path_factory):
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return venv
-
-
-@pytest.fixture(scope="session")
-def sample_submissions(tmp_path_factory):
-    """The sample submissions of ``course samples`` (complete, empty, partial, mistake_*), written once per run."""
-    directory = tmp_path_factory.mktemp("samples")
-    write_samples(directory)
-    return directory

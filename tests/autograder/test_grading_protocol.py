@@ -170,7 +170,10 @@ def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
     for task_id in ("2.1", "2.2"):
         forged = task(report, task_id)
         assert forged.points == 0 and not any(check.passed for check in forged.checks)
-        assert codes(forged) == {"result.malformed"}, task_id
+        # a link or FIFO in results/ is removed by the sandbox session before the grader reads (bubblewrap):
+        # that request then has no result at all, as if the child had ended early (crash.exit_zero)
+        assert codes(forged) <= {"result.malformed", "crash.exit_zero"}, task_id
+    assert codes(task(report, "2.1")) == {"result.malformed"}  # bad JSON, object npz, oversized JSON
     assert all(t.passed for t in report.tasks if t.task_id not in ("2.1", "2.2"))
     assert "root:" not in reports.to_json([report])  # nothing of /etc/passwd reaches a report
     assert "malformed" in capsys.readouterr().err

