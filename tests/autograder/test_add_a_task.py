@@ -22,12 +22,12 @@ from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 pytestmark = pytest.mark.slow
 
-COPIED = ("course.yml", "solutions", "autograder", "assignments", "tests/public", "notebooks", "examples",
+COPIED = ("course.yml", "solutions", "autograder", "assignments", "tests/public", "notebooks",
           "nbgrader_config.py", "pyproject.toml")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 NEW_TASK = "3.14"
 NEW_POINTS = 2
-GENERATORS = (["stubs"], ["fixtures"], ["samples"])
+GENERATORS = (["stubs"], ["fixtures"])  # sample submissions are generated on demand, never committed
 
 SOLUTION = '''
 
@@ -206,7 +206,8 @@ def test_a_new_task_needs_at_most_four_hand_edited_files(tmp_path):
     assert " passed" in marked and "failed" not in marked, marked[-3000:]
 
     # course grade of the reference: the old total plus the new task's points
-    graded = json.loads(_course(root, "grade", str(root / "examples" / "submissions" / "complete"),
+    _course(root, "samples", "--out", str(tmp_path / "samples"))
+    graded = json.loads(_course(root, "grade", str(tmp_path / "samples" / "complete"),
                                 "--format", "json", "--seed", "3"))[0]
     old_total = sum(t.points for t in old.tasks)
     assert graded["points"] == graded["max_points"] == old_total + task.points
