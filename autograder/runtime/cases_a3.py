@@ -4,25 +4,11 @@ The function each spec calls is the one ``course.yml`` names for its task.
 """
 
 from .harness import CACHE, GradCheck, OutputOf, TaskSpec, register, weighted_loss
+from .cases_common import candidate_value, gate_value, gradients_of
 
 
 def preactivation_inputs(rng, N, T, D, H):
     return {"a": rng.standard_normal((N, 4 * H)) * 1.5}
-
-
-def gate_value(rng, N, H):
-    """A sigmoid gate value, inside (0, 1) and away from its ends."""
-    return rng.uniform(0.05, 0.95, size=(N, H))
-
-
-def candidate_value(rng, N, H):
-    """A tanh candidate value, inside (-1, 1) and away from its ends."""
-    return rng.uniform(-0.95, 0.95, size=(N, H))
-
-
-def gradients_of(names):
-    """{"dx": "x", ...}: each gradient output and the input it is the gradient of."""
-    return {f"d{name}": name for name in names}
 
 
 # 3.1 - 3.6: gates.py ----------------------------------------------------------------------------

@@ -6,8 +6,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from autograder.grading.sandbox import Limits
 from autograder.runtime.manifest import REPO_ROOT
 from autograder.runtime.messages import LANG_ENV
 from tests.security import attacks
-from tests.security.graders import A1_POINTS, OPTIONS, PROCESS_LIMIT, RNN_PY_POINTS, SANDBOX_VENV, named
+from tests.security.graders import A1_POINTS, OPTIONS, PROCESS_LIMIT, RNN_PY_POINTS, SANDBOX_VENV, named, peak_of
 
 
 def test_bubblewrap_started_by_a_user_caps_processes_with_rlimit_nproc():
@@ -36,28 +34,18 @@ def test_bubblewrap_started_by_a_user_caps_processes_with_rlimit_nproc():
     try:
         shared.chmod(0o755)
         root = extract_bundle(write_bundle(shared / "grader.tar.gz"), shared / "source")
-        name, peak, grading = f"rnnu{uuid.uuid4().hex[:8]}", [0], [True]
+        name = f"rnnu{uuid.uuid4().hex[:8]}"
         submission = attacks.sleepers(shared / "sleepers", name, 100)
         for top, dirs, files in os.walk(shared):
             for entry in dirs + files:
                 path = Path(top) / entry
                 path.chmod(path.stat().st_mode | (0o055 if path.is_dir() else 0o044))
 
-        def watch():
-            while grading[0]:
-                peak[0] = max(peak[0], len(named(name)))
-                time.sleep(0.02)
-
-        watcher = threading.Thread(target=watch)
-        watcher.start()
-        try:
+        with peak_of(name) as peak:
             result = subprocess.run([str(python), "-m", "autograder.authoring.cli", "grade",
                                      str(submission), *OPTIONS, "--sandbox", "bubblewrap"], cwd=root, user=65534,
                                     group=65534, extra_groups=[], capture_output=True, text=True, timeout=600,
                                     env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "HOME": str(shared)})
-        finally:
-            grading[0] = False
-            watcher.join()
         left = named(name)
         for pid in left:
             os.kill(pid, 9)

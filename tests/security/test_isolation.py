@@ -18,14 +18,12 @@ Backends:
 """
 
 import os
-import threading
-import time
 import uuid
 
 import pytest
 
 from tests.security import attacks
-from tests.security.graders import A1_POINTS, PROCESS_LIMIT, named, tree_hash
+from tests.security.graders import A1_POINTS, PROCESS_LIMIT, named, peak_of, tree_hash
 
 
 @pytest.mark.parametrize("method", attacks.HUNT_METHODS)
@@ -52,20 +50,9 @@ def test_a_daemon_dies_with_its_sandbox_and_cannot_touch_the_next_submission(gra
 
 
 def test_background_processes_are_capped_and_all_gone_after_grading(grader, tmp_path):
-    name, peak, grading = f"rnns{uuid.uuid4().hex[:8]}", [0], [True]
-
-    def watch():
-        while grading[0]:
-            peak[0] = max(peak[0], len(named(name)))
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
+    name = f"rnns{uuid.uuid4().hex[:8]}"
+    with peak_of(name) as peak:
         assert grader.points(attacks.sleepers(tmp_path / "sleepers", name, 100)) == [A1_POINTS]
-    finally:
-        grading[0] = False
-        watcher.join()
     left = named(name)
     for pid in left:
         os.kill(pid, 9)
