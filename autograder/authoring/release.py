@@ -5,9 +5,12 @@ the ``assignments/`` package (stubs, provided helpers verbatim, handouts), which
 is committed in this repository and checked for drift by the tests.
 ``build_student_repo`` writes a complete, standalone student repository around
 it: the assignments, the public tests and their fixtures, ``course.yml``, a
-``pyproject.toml`` and a student README. Solutions, hidden graders, instructor
-tests and reference outputs of hidden inputs never enter it; a final step scans
-the written tree for any line of solution code and aborts if it finds one.
+``pyproject.toml``, a student README, and the workflow of its own CI with its
+hidden suite (``.github/feedback/``: precomputed inputs, the reference's outputs on
+them and mistake fingerprints; feedback only, the grade of record comes from
+instructor-side grading or Gradescope). Solutions, graders, instructor tests and
+tokens never enter it; a final step scans the written tree for any line of
+solution code and aborts if it finds one.
 
 A build is an explicit tuple of small steps; each step names the steps it needs
 and the runner refuses to run it before them (after nbgrader's preprocessors).
@@ -21,6 +24,7 @@ from pathlib import Path
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from ..runtime.messages import task_text
 from .handouts import render_handout
+from .hidden_cases import hidden_files
 from .leak_scan import scan_for_solution_lines
 from .solution_markers import strip_solutions
 
@@ -32,9 +36,11 @@ RUNTIME_DIR = REPO_ROOT / "autograder" / "runtime"
 VENDORED_RUNTIME = "rnn_course_runtime"
 # What the public tests need from the runtime (the graders' mistakes, sandbox and reports stay out).
 RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "fixture_files.py", "problems.py", "gradient_check.py",
-                 "messages.py", "cases_*.py", "messages/*.yml")
+                 "fingerprint.py", "messages.py", "cases_*.py", "messages/*.yml")
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
+HIDDEN_SUITE_DIR = Path(__file__).resolve().parent / "hidden_suite"
+HIDDEN_DIR = Path(".github") / "feedback"  # not "hidden": the leak scan refuses directories of that name
 STUB_PACKAGE_DOC = '"""Student stubs of the RNN course, generated from the reference solutions by `course stubs`."""\n'
 
 
@@ -173,20 +179,49 @@ def write_project_files(build):
         build.write(name, template.read_text(encoding="utf-8").replace("{{COURSE_NAME}}", build.manifest.name))
 
 
-@step("write_project_files")
+@step("write_public_tests")
+def write_hidden_suite(build):
+    """.github/feedback/: the CI's hidden pytest suite, its precomputed cases and mistake fingerprints (no code)."""
+    for template, name in (("conftest_template.py", "conftest.py"), ("tests_template.py", "test_hidden.py")):
+        relative = HIDDEN_DIR / name
+        build.write(relative, _vendor_imports((HIDDEN_SUITE_DIR / template).read_text(encoding="utf-8"), relative))
+    for relative, text in hidden_files(build.manifest).items():
+        build.write(HIDDEN_DIR / relative, text)
+
+
+def runner_id(task):
+    """The workflow step id (and reporter runner) of a task: ``task_1_2``."""
+    return "task_" + task.id.replace(".", "_")
+
+
+def _task_step(task):
+    if task.points != int(task.points) or task.points <= 0:
+        raise BuildError(f"course.yml: Task {task.id} has {task.points} points; the workflow's runners need "
+                         f"whole positive points (autograding-command-grader's max-score is an integer)")
+    return (f"      - name: Task {task.id} ({task.function})\n"
+            f"        id: {runner_id(task)}\n"
+            f"        uses: classroom-resources/autograding-command-grader@v1\n"
+            f"        with:\n"
+            f"          test-name: \"Task {task.id}\"\n"
+            f"          command: python -m pytest .github/feedback -q -p no:cacheprovider -k \"test_task[{task.id}-\"\n"
+            f"          timeout: 5\n"
+            f"          max-score: {int(task.points)}\n")
+
+
+@step("write_project_files", "write_hidden_suite")
 def write_workflow(build):
-    """.github/workflows/classroom.yml: public tests, then the hidden grader fetched from the private repository."""
-    delivery = build.manifest.delivery
-    missing = [key for key in ("grader_repository", "grader_bundle", "token_secret") if not delivery.get(key)]
-    if missing:
-        raise BuildError(f"course.yml: delivery settings missing for the workflow: {missing}")
+    """.github/workflows/classroom.yml: public tests, the hidden suite, one points runner per task; no token."""
+    tasks = build.manifest.tasks
     text = WORKFLOW_TEMPLATE.read_text(encoding="utf-8")
-    for key, value in delivery.items():
-        text = text.replace("{{" + key.upper() + "}}", value)
+    text = text.replace("{{TASK_STEPS}}\n", "\n".join(_task_step(task) for task in tasks) + "\n")
+    text = text.replace("{{RUNNER_ENV}}", "\n".join(
+        f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{runner_id(task)}.outputs.result }}}}"
+        for task in tasks))
+    text = text.replace("{{RUNNERS}}", ",".join(runner_id(task) for task in tasks))
     build.write(".github/workflows/classroom.yml", text)
 
 
-@step("write_assignments", "write_public_tests", "write_project_files", "write_workflow")
+@step("write_assignments", "write_public_tests", "write_project_files", "write_hidden_suite", "write_workflow")
 def check_no_solution_leaks(build):
     """Abort when any line of solution code, or any instructor-only file, is in the release."""
     problems = scan_for_solution_lines(build.out, build.solutions_dir)
@@ -194,7 +229,8 @@ def check_no_solution_leaks(build):
         raise BuildError("the release leaks solution code:\n  " + "\n  ".join(problems))
 
 
-RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_workflow, check_no_solution_leaks)
+RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_hidden_suite, write_workflow,
+                 check_no_solution_leaks)
 
 
 def build_student_repo(out, manifest=None, lang=None):

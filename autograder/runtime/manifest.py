@@ -31,7 +31,7 @@ TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 GRADE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 TEXT_FIELDS = ("title", "hint")
 LANGUAGES = ("en", "ko")
-DELIVERY_KEYS = ("grader_repository", "grader_bundle", "token_secret")
+DELIVERY_KEYS = ()  # none left: the student CI gets no grader, no token (docs/instructors.md)
 
 
 def find_manifest(start):

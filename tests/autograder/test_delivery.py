@@ -1,6 +1,6 @@
 """Delivery: the grader bundle, Gradescope's autograder zip, and the student repository's workflow."""
 
-import base64
+import dataclasses
 import json
 import os
 import re
@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from autograder.authoring.bundle import write_bundle
-from autograder.grading import reports
 from autograder.grading.grade import grade_submission
 from autograder.authoring.gradescope import write_autograder_zip
 from autograder.runtime.manifest import load_manifest
-from autograder.authoring.release import build_student_repo
+from autograder.authoring import release as release_module
+from autograder.authoring.release import BuildError, build_student_repo
 
 GRADESCOPE_STATUSES = {"passed", "failed"}
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -154,7 +154,7 @@ def workflow(repo):
     return yaml.safe_load((repo / ".github" / "workflows" / "classroom.yml").read_text())
 
 
-def test_workflow_yaml_is_valid_and_fetches_the_grader_from_the_private_repository(tmp_path):
+def test_workflow_yaml_is_valid_and_has_one_points_runner_per_task_without_any_token(tmp_path):
     repo = tmp_path / "student"
     build_student_repo(repo)
     text = (repo / ".github" / "workflows" / "classroom.yml").read_text()
@@ -164,23 +164,49 @@ def test_workflow_yaml_is_valid_and_fetches_the_grader_from_the_private_reposito
     steps = spec["jobs"]["grade"]["steps"]
     assert all(("uses" in step) != ("run" in step) for step in steps)
     assert all("@v" in step["uses"] for step in steps if "uses" in step)
-    fetch = next(step for step in steps if step.get("with", {}).get("repository"))
-    delivery = load_manifest().delivery
-    assert fetch["with"]["repository"] == delivery["grader_repository"]
-    assert fetch["with"]["token"] == "${{ secrets." + delivery["token_secret"] + " }}"
+    assert "secrets." not in text and not re.search(r"token\s*:", text, re.IGNORECASE)
+    assert all(step["with"]["persist-credentials"] is False for step in steps
+               if step.get("uses", "").startswith("actions/checkout@"))
+    tasks = load_manifest().tasks
+    runners = [step for step in steps if step.get("uses") == "classroom-resources/autograding-command-grader@v1"]
+    assert [(r["id"], r["with"]["max-score"]) for r in runners] == [
+        ("task_" + task.id.replace(".", "_"), task.points) for task in tasks]
+    assert all(f'-k "test_task[{task.id}-"' in r["with"]["command"] for r, task in zip(runners, tasks))
     reporter = steps[-1]
     assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
-    assert reporter["with"]["runners"] == "grader" and "GRADER_RESULTS" in reporter["env"]
+    assert reporter["with"]["runners"].split(",") == [r["id"] for r in runners]
+    assert reporter["env"] == {r["id"].upper() + "_RESULTS": "${{ steps." + r["id"] + ".outputs.result }}"
+                               for r in runners}
     assert not re.search(r"\{\{[A-Z_]+\}\}", text), "unfilled placeholder"
     assert not (repo / "grader.tar.gz").exists()
 
 
-def _reporter_points(output_file):
-    """What classroom-resources/autograding-grading-reporter computes from the runner's output."""
-    line = next(line for line in output_file.read_text().splitlines() if line.startswith("result="))
-    result = json.loads(base64.b64decode(line.removeprefix("result=")))
-    assert result["version"] == 1 and result["status"] in ("pass", "fail")
-    return sum(test["score"] for test in result["tests"]), result["max_score"], result
+def test_workflow_validates_against_the_github_workflow_schema(tmp_path):
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    if not checker.exists():
+        pytest.skip("check-jsonschema is not installed (pip install check-jsonschema)")
+    repo = tmp_path / "student"
+    build_student_repo(repo)
+    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows",
+                             str(repo / ".github" / "workflows" / "classroom.yml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_release_refuses_fractional_points():
+    task = dataclasses.replace(load_manifest().tasks[0], points=1.5)
+    with pytest.raises(BuildError, match=f"Task {task.id} has 1.5 points; the workflow's runners need whole"):
+        release_module._task_step(task)
+
+
+def _command_grader(step, clone, env):
+    """What classroom-resources/autograding-command-grader does: run the command, full points on exit 0."""
+    result = subprocess.run(["bash", "-c", step["with"]["command"]], cwd=clone, env=env, capture_output=True,
+                            text=True, timeout=60 * step["with"]["timeout"])
+    passed = result.returncode == 0
+    return {"version": 1, "status": "pass" if passed else "fail", "max_score": step["with"]["max-score"],
+            "tests": [{"name": step["with"]["test-name"], "status": "pass" if passed else "fail",
+                       "score": step["with"]["max-score"] if passed else 0, "message": result.stdout[-2000:]}]}
 
 
 @pytest.mark.slow
@@ -198,29 +224,30 @@ def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sam
     shutil.copytree(sample_submissions / sample / "assignments", clone / "assignments")  # the student's work
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
-    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    summary = tmp_path / "step_summary"
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "RNN_COURSE_IMPL")}
     env.update(PATH=f"{student_venv / 'bin'}:{env['PATH']}", RUNNER_TEMP=str(runner_temp),
-               GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(clone), CI="true")
-    delivery = load_manifest().delivery
+               GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(clone), CI="true")
+    results = {}
     for step in workflow(clone)["jobs"]["grade"]["steps"]:
-        if step.get("with", {}).get("repository") == delivery["grader_repository"]:
-            write_bundle(clone / step["with"]["path"] / delivery["grader_bundle"])  # the private checkout
+        if step.get("uses") == "classroom-resources/autograding-command-grader@v1":
+            results[step["id"]] = _command_grader(step, clone, env)
             continue
         if "uses" in step:
             continue  # checkout of the submission, setup-python, the reporter (simulated below)
-        command = step["run"]
-        if "autograder.authoring.cli grade" in command:  # the seed of the comparison below (fresh in real runs)
-            command = command.replace("--format classroom", "--format classroom --seed 1")
-            assert "--seed 1" in command
-        result = subprocess.run(["bash", "-e", "-c", command], cwd=clone, env=env, capture_output=True,
+        result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=clone, env=env, capture_output=True,
                                 text=True, timeout=900)
         if not step.get("continue-on-error"):
             assert result.returncode == 0, (step["name"], result.stdout[-2000:], result.stderr[-2000:])
-    points, max_points, result = _reporter_points(output)
-    local = grade_submission(sample_submissions / sample, seed=1)
-    assert max_points == local.max_points
-    assert points == pytest.approx(local.points)
-    assert result["status"] == ("pass" if sample == "complete" else "fail")
-    assert reports.summary_markdown(local) in summary.read_text()  # the same table, points rounded alike
-    assert not (clone / ".grader-src").exists()
+    tasks = load_manifest().tasks
+    assert list(results) == ["task_" + task.id.replace(".", "_") for task in tasks]
+    points = sum(test["score"] for result in results.values() for test in result["tests"])
+    assert sum(result["max_score"] for result in results.values()) == sum(task.points for task in tasks)
+    failed = {task.id for task in tasks if results["task_" + task.id.replace(".", "_")]["status"] == "fail"}
+    local = grade_submission(sample_submissions / sample, seed=1)  # the grade of record's view of the same work
+    assert failed == {task.task_id for task in local.tasks if not task.passed}
+    assert points == local.max_points if sample == "complete" else points < local.max_points
+    assert (runner_temp / "hidden.xml").exists()
+    assert "Hidden checks (feedback only" in summary.read_text()
+    if sample != "complete":
+        assert "hint: BPTT must add the gradient" in results["task_1_4"]["tests"][0]["message"]
