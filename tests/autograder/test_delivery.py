@@ -183,8 +183,7 @@ def test_workflow_yaml_is_valid_and_has_one_points_runner_per_task_without_any_t
 
 def test_workflow_validates_against_the_github_workflow_schema(tmp_path):
     checker = Path(sys.executable).parent / "check-jsonschema"
-    if not checker.exists():
-        pytest.skip("check-jsonschema is not installed (pip install check-jsonschema)")
+    assert checker.exists(), "check-jsonschema is a test dependency: pip install -e '.[test]'"
     repo = tmp_path / "student"
     build_student_repo(repo)
     result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows",
