@@ -28,7 +28,7 @@ import shutil
 import pytest
 
 from autograder.authoring import notebooks
-from autograder.authoring.cli import main as course
+from autograder.authoring.cli import main as course_cli
 from autograder.grading import mistakes
 from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
@@ -81,7 +81,7 @@ def nbgrader_grade(out, assignment, seed=SEED):
     """``course nbgrader-grade OUT --assignment ID --seed SEED``; returns what it printed."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert course(["nbgrader-grade", str(out), "--assignment", assignment.id, "--seed", str(seed)]) == 0
+        assert course_cli(["nbgrader-grade", str(out), "--assignment", assignment.id, "--seed", str(seed)]) == 0
     return printed.getvalue()
 
 

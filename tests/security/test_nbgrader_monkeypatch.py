@@ -23,7 +23,7 @@ import textwrap
 import pytest
 
 from autograder.authoring import notebooks
-from autograder.authoring.cli import main as course
+from autograder.authoring.cli import main as course_cli
 from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 from tests.notebooks.test_nbgrader_roundtrip import fill_in_glue, submit
@@ -103,7 +103,7 @@ def graded(tmp_path_factory):
     autograded = {student: cell_scores(out, student) for student in ("correct", "buggy", "attacker")}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert course(["nbgrader-grade", str(out), "--assignment", A1.id, "--seed", str(SEED)]) == 0
+        assert course_cli(["nbgrader-grade", str(out), "--assignment", A1.id, "--seed", str(SEED)]) == 0
     return out, autograded, printed.getvalue()
 
 
