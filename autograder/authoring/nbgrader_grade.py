@@ -23,13 +23,14 @@ Returns one :class:`StudentScores` per student (rendered by :func:`run`).
 """
 
 import dataclasses
+import os
 from pathlib import Path
 
 from ..grading.grade import grade_submission
 from ..grading.reports import task_feedback
 from ..grading.sandbox import Limits
 from ..runtime.manifest import load_manifest
-from ..runtime.messages import t
+from ..runtime.messages import LANG_ENV, t
 from .graded_cells import tasks_by_cell
 
 
@@ -152,6 +153,7 @@ def add_arguments(parser):
 def run(args):
     manifest_path = getattr(args, "manifest", None)
     manifest = load_manifest(manifest_path) if manifest_path else load_manifest()
+    os.environ[LANG_ENV] = manifest.language  # the feedback in the course's language, as course grade writes it
     limits = Limits(cpu_seconds=120, backend="unsafe-same-user" if args.unsafe_same_user else args.sandbox)
     for scores in grade_course(args.course_dir, args.assignment, manifest, args.seed, limits):
         cells = ", ".join(f"{grade_id} {points:g}/{top:g}" for grade_id, (points, top) in scores.cells.items())

@@ -213,6 +213,15 @@ def test_cell_points_full_zero_and_partial(trees):
     assert str(trees) not in feedback and "/tmp" not in feedback  # no paths in the feedback
 
 
+def test_nbgrader_grade_refuses_a_course_without_gradebook(tmp_path, capsys):
+    from autograder.authoring.cli import main
+
+    assert main(["nbgrader-grade", str(tmp_path), "--assignment", "a1"]) == 2
+    assert "gradebook.db not found" in capsys.readouterr().err
+    assert main(["nbgrader-grade", str(tmp_path), "--assignment", "a9"]) == 2
+    assert "unknown assignment 'a9'" in capsys.readouterr().err
+
+
 # course nbgrader --no-generate ---------------------------------------------------------------------
 
 def test_source_tree_and_config(tmp_path):
