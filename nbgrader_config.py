@@ -6,12 +6,14 @@ next to ``source/<assignment>/`` (one notebook and the student package
 
     nbgrader generate_assignment a1_vanilla_rnn --force
     nbgrader autograde a1_vanilla_rnn --force
+    course nbgrader-grade . --assignment a1
     nbgrader generate_feedback a1_vanilla_rnn --force
     nbgrader export
 
-The graded cells call ``autograder.grading.notebook_checks.check_tasks``, so the kernel
-(``python3``) must run in an environment where this course is installed
-(``pip install -e .``): it holds the hidden graders and the reference.
+The graded cells compute nothing (autograde records 0 for them); ``course
+nbgrader-grade`` grades the collected ``assignments/`` packages outside the
+kernel, in the sandbox, and writes the points into the gradebook. The kernel
+(``python3``) needs numpy and matplotlib only, never this course.
 """
 
 from pathlib import Path

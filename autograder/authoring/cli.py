@@ -11,7 +11,8 @@ Verbs (one module each):
   bundle     pack the hidden grader for CI                      (bundle.py)
   gradescope build Gradescope's autograder.zip                  (gradescope.py)
   experiment run the experiments and write their figures       (experiments/)
-  nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, notebook_checks.py)
+  nbgrader   write the nbgrader course (notebooks, config)      (notebooks.py, graded_cells.py)
+  nbgrader-grade  grade collected nbgrader submissions into the gradebook (nbgrader_grade.py)
   demo       the main job on generated sample submissions      (demo.py)
 
 ``--manifest`` (before the verb) is read by every verb. An error prints one line, ``course VERB: message``:
@@ -44,6 +45,7 @@ USER_ERRORS = (ManifestError, MarkerError, UsageError, KeyError, OSError)
 VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autograder.authoring.release", "BuildError"),
                     ("autograder.authoring.notebooks", "NotebookBuildError"),
                     ("autograder.authoring.notebook_translations", "TranslationError"),
+                    ("autograder.authoring.nbgrader_grade", "NbgraderGradeError"),
                     ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"))
 
 
@@ -247,19 +249,25 @@ def cmd_demo(args):
 # only cli, bundle and solution_markers there, so its ``course --help`` lists only the verbs it can run.
 VERB_MODULES = {"stubs": "release", "release": "release", "fixtures": "public_fixtures", "samples": "samples",
                 "bundle": "bundle", "gradescope": "gradescope", "check": "check", "experiment": "experiments",
-                "nbgrader": "notebooks", "demo": "demo"}
+                "nbgrader": "notebooks", "nbgrader-grade": "nbgrader_grade", "demo": "demo"}
 
 
 def available_verbs():
     """The verbs whose module this installation holds (all of them in the repository)."""
     verbs = ["manifest", "stubs", "release", "fixtures", "samples", "grade", "bundle", "gradescope", "check",
-             "experiment", "nbgrader", "demo"]
+             "experiment", "nbgrader", "nbgrader-grade", "demo"]
     return [verb for verb in verbs
             if verb not in VERB_MODULES or importlib.util.find_spec(f"{__package__}.{VERB_MODULES[verb]}")]
 
 
 def cmd_nbgrader(args):
     from .notebooks import run
+
+    run(args)
+
+
+def cmd_nbgrader_grade(args):
+    from .nbgrader_grade import run
 
     run(args)
 
@@ -332,6 +340,11 @@ def build_parser():
         from .notebooks import add_arguments
 
         add_arguments(nbgrader)
+    if nbgrader_grade := verb("nbgrader-grade", "after nbgrader autograde: grade the collected submissions in the "
+                              "sandbox and write the graded cells' points into the gradebook", cmd_nbgrader_grade):
+        from .nbgrader_grade import add_arguments as add_nbgrader_grade_arguments
+
+        add_nbgrader_grade_arguments(nbgrader_grade)
     verb("demo", "build the release, then grade generated sample submissions", cmd_demo)
     return parser
 

@@ -6,7 +6,12 @@ and names that cell; the build fills it in:
 
 - the graded code cell (``"grade": true`` and its ``grade_id`` in the cell
   header, no ``points``, nothing but comments in its body) gets the points of
-  its tasks and the hidden call ``check_tasks([...])`` of their IDs;
+  its tasks, a comment naming them, and the expression ``0.0``: it computes
+  and imports nothing. ``nbgrader autograde`` records 0 for it whatever the
+  student's kernel does; ``course nbgrader-grade`` (:mod:`.nbgrader_grade`)
+  then grades the student's modules outside the kernel, in the sandbox, and
+  writes each cell's points into the gradebook. The task IDs are read back
+  from the comment (:func:`graded_task_ids`);
 - ``{{GRADED:<grade_id>}}`` in a Markdown cell (of the English notebook or a
   translation) becomes "Tasks 3.1, 3.2: 2 points" in the notebook's language.
 
@@ -21,7 +26,8 @@ import re
 from ..runtime.messages import t
 
 GRADED_PLACEHOLDER = re.compile(r"\{\{GRADED:([a-zA-Z0-9_-]+)\}\}")
-CHECK_IMPORT = "from autograder.grading.notebook_checks import check_tasks"
+GRADED_MARKER = "# Graded outside this notebook by `course nbgrader-grade`: "
+PLACEHOLDER_VALUE = "0.0"
 
 
 class GradedCellError(ValueError):
@@ -37,16 +43,24 @@ def tasks_by_cell(assignment):
 
 
 def graded_source(tasks):
-    """The body of a graded cell that checks ``tasks``: a visible comment, then the hidden check."""
+    """The body of a graded cell of ``tasks``: a comment naming them, then ``0.0`` (nbgrader records 0 for the
+    cell at autograde; the points are written into the gradebook by ``course nbgrader-grade``)."""
     ids = [task.id for task in tasks]
     points = sum(task.points for task in tasks)
     return "\n".join([
-        f"# {'Task' if len(ids) == 1 else 'Tasks'} {', '.join(ids)} ({points:g} points)",
-        "### BEGIN HIDDEN TESTS",
-        CHECK_IMPORT,
-        "check_tasks([" + ", ".join(f'"{task_id}"' for task_id in ids) + "])",
-        "### END HIDDEN TESTS",
+        f"{GRADED_MARKER}{'Task' if len(ids) == 1 else 'Tasks'} {', '.join(ids)} ({points:g} points)",
+        "# (your modules in assignments/ on fresh random inputs; nothing in this cell earns or loses points)",
+        PLACEHOLDER_VALUE,
     ])
+
+
+def graded_task_ids(source):
+    """The task IDs named by a graded cell's source (:func:`graded_source`); [] when it names none."""
+    for line in source.splitlines():
+        if line.startswith(GRADED_MARKER):
+            named = re.match(r"Tasks? ([\w., ]+?) \(", line[len(GRADED_MARKER):])
+            return [task_id.strip() for task_id in named.group(1).split(",")] if named else []
+    return []
 
 
 def graded_summary(tasks, lang):

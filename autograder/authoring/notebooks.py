@@ -16,13 +16,14 @@ nbgrader course directory::
 
 where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
-call :func:`autograder.grading.notebook_checks.check_tasks`, so ``nbgrader autograde``
-grades with the hidden graders' machinery; the kernel must run where this
-course is installed. ``autograder/authoring/cli.py`` registers the verb with
-:func:`add_arguments` and :func:`run`.
+compute nothing (a comment naming their tasks and ``0.0``, :mod:`.graded_cells`):
+the kernel that runs the student's cells never holds the graders or the
+reference. ``nbgrader autograde`` records 0 for them; ``course nbgrader-grade``
+(:mod:`.nbgrader_grade`) grades the collected submissions in the sandbox and
+writes the points into the gradebook. ``autograder/authoring/cli.py`` registers
+the verb with :func:`add_arguments` and :func:`run`.
 """
 
-import ast
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
-from .graded_cells import GradedCellError, fill_graded_cells
+from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 STUBS_DIR = REPO_ROOT / "assignments"
@@ -40,6 +41,7 @@ CONFIG_FILE = REPO_ROOT / "nbgrader_config.py"
 STUDENT_PACKAGE = "assignments"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SIBLING_IMPORT = re.compile(r"^\s*from \.\.(\w+)", re.MULTILINE)
+GRADER_IMPORT = re.compile(r"\b(import|from)\s+(autograder|solutions)\b")
 GRADE_ID = re.compile(r"[a-zA-Z0-9_-]+")
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -97,26 +99,10 @@ def _nbgrader_meta(cell):
 
 
 def graded_cells(nb):
-    """[(grade_id, points, [task IDs])] of the graded cells of a built notebook (:func:`load_notebook`), from
-    their ``check_tasks([...])`` call."""
-    cells = []
-    for cell in nb.cells:
-        meta = _nbgrader_meta(cell)
-        if not meta.get("grade"):
-            continue
-        task_ids = []
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            tree = ast.Module(body=[], type_ignores=[])
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_tasks" and node.args:
-                try:
-                    task_ids.extend(str(task_id) for task_id in ast.literal_eval(node.args[0]))
-                except (ValueError, TypeError):
-                    pass
-        cells.append((meta.get("grade_id"), meta.get("points"), task_ids))
-    return cells
+    """[(grade_id, points, [task IDs])] of the graded cells of a built notebook (:func:`load_notebook`), the
+    task IDs read from the comment :func:`~autograder.authoring.graded_cells.graded_source` wrote."""
+    return [(_nbgrader_meta(cell).get("grade_id"), _nbgrader_meta(cell).get("points"), graded_task_ids(cell.source))
+            for cell in nb.cells if _nbgrader_meta(cell).get("grade")]
 
 
 def notebook_problems(nb, assignment):
@@ -150,7 +136,7 @@ def notebook_problems(nb, assignment):
     checked = {}
     for grade_id, points, task_ids in graded_cells(nb):
         if not task_ids:
-            problems.append(f"graded cell {grade_id!r} has no check_tasks([...]) call with literal task IDs")
+            problems.append(f"graded cell {grade_id!r} names no task (its first comment is written by the build)")
         for task_id in task_ids:
             if task_id not in tasks:
                 problems.append(f"graded cell {grade_id!r} checks {task_id}, not a task of {assignment.id}")
@@ -250,9 +236,14 @@ def nbgrader(args, course_dir, check=True):
     """Run ``nbgrader ARGS`` in ``course_dir`` with this interpreter; returns the CompletedProcess.
 
     The interpreter's scripts directory goes first on PATH: nbgrader runs the
-    ``alembic`` command of its environment to open the gradebook.
+    ``alembic`` command of its environment to open the gradebook. PYTHONPATH is
+    dropped, so that the notebook kernel imports ``assignments`` from the
+    submission's folder.
     """
     env = dict(os.environ)
+    # the kernel imports the student's package from the notebook's folder (its working directory), never a
+    # checkout's assignments/ through PYTHONPATH; nothing the notebooks run needs this repository
+    env.pop("PYTHONPATH", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     process = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, capture_output=True,
                              text=True, env=env)
@@ -287,7 +278,7 @@ def release_problems(out, package):
     secret = solution_block_lines(source_nb)
     for index, cell in enumerate(release_nb.cells):
         for line in cell.source.splitlines():
-            if line.strip() in secret or "check_tasks" in line or "BEGIN SOLUTION" in line:
+            if line.strip() in secret or "check_tasks" in line or GRADER_IMPORT.search(line) or "BEGIN SOLUTION" in line:
                 problems.append(f"release/{package}/{package}.ipynb cell {index}: {line.strip()!r}")
     return problems
 

@@ -10,21 +10,25 @@ assignment three students submit a copy of release/<assignment>/ whose
 - buggy:   the reference with one catalogued mistake (``mistakes.write_mutant_tree``), glue answered.
 
 ``nbgrader autograde`` runs the notebooks in a python3 kernel; their graded cells
-call ``check_tasks``. The gradebook must then hold full marks, zero, and for the
-buggy student exactly the per-cell points that ``grade_submission`` (the hidden
-graders) gives the same package. ``generate_feedback`` and ``export`` must
-write the feedback pages and grades.csv.
+compute nothing, so it records 0 for every graded cell of every student. Then
+``course nbgrader-grade --seed SEED`` grades the collected packages outside the
+kernel and writes the points into the gradebook, which must then hold full marks,
+zero, and for the buggy student exactly the per-cell points that
+``grade_submission`` (the hidden graders) gives the same package on the same
+seed. ``generate_feedback`` and ``export`` must write the feedback pages and grades.csv.
 
 About 2 to 3 minutes on two cores (mostly kernel start-up and the notebooks' small trainings).
 """
 
+import contextlib
 import csv
-import re
+import io
 import shutil
 
 import pytest
 
 from autograder.authoring import notebooks
+from autograder.authoring.cli import main as course_cli
 from autograder.grading import mistakes
 from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
@@ -33,6 +37,7 @@ pytestmark = pytest.mark.slow
 
 MANIFEST = load_manifest()
 STUDENTS = ("correct", "stub", "buggy")
+SEED = 20261130
 # One catalogued mistake per assignment, for the buggy student.
 BUGS = {"a1": "bptt_no_future_gradient", "a2": "clip_per_array", "a3": "lstm_dc_prev_without_forget",
         "a4": "gru_z_reversed"}
@@ -72,31 +77,38 @@ def submit(course, destination, student, assignment):
         mistakes.write_mutant_tree(mistake_of(assignment), destination / "assignments")
 
 
+def nbgrader_grade(out, assignment, seed=SEED):
+    """``course nbgrader-grade OUT --assignment ID --seed SEED``; returns what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert course_cli(["nbgrader-grade", str(out), "--assignment", assignment.id, "--seed", str(seed)]) == 0
+    return printed.getvalue()
+
+
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course_dir(tmp_path_factory):
+    """The course directory after autograde, nbgrader-grade, generate_feedback and export; and the gradebook's
+    scores right after autograde, {(package, student): {grade_id: (auto_score, max_score)}}."""
     out = tmp_path_factory.mktemp("nbgrader") / "course"
     packages = notebooks.build_course(out, MANIFEST)
     assert packages == [a.package for a in MANIFEST.assignments]
+    after_autograde = {}
     for assignment in MANIFEST.assignments:
         for student in STUDENTS:
             submit(out, out / "submitted" / student / assignment.package, student, assignment)
         notebooks.nbgrader(["autograde", assignment.package, "--force"], out)
+        for student in STUDENTS:
+            after_autograde[(assignment.package, student)] = cell_scores(out, assignment, student)
+        printed = nbgrader_grade(out, assignment)
+        assert all(f"{student}: " in printed for student in STUDENTS), printed
         notebooks.nbgrader(["generate_feedback", assignment.package, "--force"], out)
     notebooks.nbgrader(["export"], out)
-    return out
+    return out, after_autograde
 
 
-def printed_seed(cell):
-    """The seed named by a graded cell's report (printed, or in the AssertionError when nothing was earned);
-    None when the cell printed no report."""
-    from autograder.runtime.messages import catalogue, language
-
-    parts = re.split(r"(\{\w+\})", catalogue(language())["notebook.total_line"])
-    pattern = "".join(r"(\d+)" if part == "{seed}" else ".*?" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
-                      for part in parts)
-    text = "\n".join(output.get("text", "") + output.get("evalue", "") for output in cell.outputs)
-    found = re.findall(pattern, text)
-    return int(found[-1]) if found else None
+@pytest.fixture(scope="module")
+def course(course_dir):
+    return course_dir[0]
 
 
 def cell_scores(course, assignment, student):
@@ -150,27 +162,26 @@ def test_autograde_scores(course, assignment):
     assert all(score == 0 for score, _ in stub.values()), stub
 
     buggy = cell_scores(course, assignment, "buggy")
-    # the hidden graders on the same package give the same points, cell by cell, on the seed each cell drew
-    # (a cell that lost points prints its seed; one that printed nothing earned every point on any seed)
-    package = course / "autograded" / "buggy" / assignment.package
-    autograded = nbformat.read(package / f"{assignment.package}.ipynb", 4)
-    points_on = {}
-    for cell in autograded.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id not in cells:
-            continue
-        seed = printed_seed(cell)
-        assert (seed is None) == (buggy[grade_id][0] == buggy[grade_id][1]), (grade_id, buggy[grade_id])
-        seed = 0 if seed is None else seed
-        if seed not in points_on:
-            report = grade_submission(package, MANIFEST, [assignment.id], seed=seed)
-            points_on[seed] = {task.task_id: task.points for task in report.tasks}
-        expected = sum(points_on[seed][task_id] for task_id in cells[grade_id])
-        assert buggy[grade_id][0] == pytest.approx(expected, abs=1e-3), (grade_id, seed, buggy, points_on[seed])
+    # the hidden graders on the same package give the same points, cell by cell, on the seed passed through
+    report = grade_submission(course / "submitted" / "buggy" / assignment.package, MANIFEST, [assignment.id],
+                              seed=SEED)
+    points = {task.task_id: task.points for task in report.tasks}
+    for grade_id, task_ids in cells.items():
+        expected = sum(points[task_id] for task_id in task_ids)
+        assert buggy[grade_id][0] == pytest.approx(expected, abs=1e-6), (grade_id, buggy, points)
     mistake_cell = next(grade_id for grade_id, task_ids in cells.items() if mistake_of(assignment).task_id in task_ids)
     assert buggy[mistake_cell][0] < buggy[mistake_cell][1]
     total = sum(score for score, _ in buggy.values())
     assert 0 < total < assignment.points
+
+
+@pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
+def test_autograde_alone_scores_nothing(course_dir, assignment):
+    """The kernel earns no point: autograde records 0 for every graded cell, even of the correct submission."""
+    _, after_autograde = course_dir
+    for student in STUDENTS:
+        scores = after_autograde[(assignment.package, student)]
+        assert scores and all(score == 0 for score, _ in scores.values()), (student, scores)
 
 
 def test_feedback_and_export(course):

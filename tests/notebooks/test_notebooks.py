@@ -6,8 +6,9 @@
 - the student version (nbgrader's ClearSolutions and ClearHiddenTests, as run by generate_assignment)
   keeps no line of any solution block and no hidden check;
 - every code cell compiles and imports only names that the student stubs define;
-- ``check_tasks`` gives full marks (silently), zero (AssertionError) and partial credit (a float of
-  points) on the reference, the stubs and a catalogued mistake, and writes nothing to stderr;
+- the graded cells compute and import nothing (a comment naming their tasks, then ``0.0``);
+- ``nbgrader_grade.cell_points`` gives full marks, zero and partial credit per graded cell, with
+  feedback naming the tasks that lost points, on the reference, the stubs and a catalogued mistake;
 - ``course nbgrader --no-generate`` writes the source tree and a config whose
   ``Autograde.exclude_overwriting`` keeps every student module.
 """
@@ -17,14 +18,14 @@ import ast
 import copy
 import re
 import shutil
-import warnings
 
 import pytest
 
 from autograder.authoring import notebooks
 from autograder.grading import mistakes
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
-from autograder.grading.notebook_checks import NotebookCheckError, check_tasks, find_submission_root
+from autograder.authoring import nbgrader_grade
+from autograder.grading.grade import grade_submission
 
 MANIFEST = load_manifest()
 ASSIGNMENTS = list(MANIFEST.assignments)
@@ -110,15 +111,16 @@ def test_graded_cells_that_do_not_fit_course_yml_are_refused(tmp_path, edit, mes
         notebooks.load_notebook(assignment, _with_source(tmp_path, assignment, edit))
 
 
-def test_graded_cells_hide_their_checks(assignment_nb):
+def test_graded_cells_compute_nothing(assignment_nb):
+    """A graded cell is comments and the literal 0.0: no import, no call, nothing a kernel could patch."""
     _, nb = assignment_nb
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade"):
-            lines = cell.source.splitlines()
-            assert "### BEGIN HIDDEN TESTS" in lines and "### END HIDDEN TESTS" in lines
-            hidden = lines[lines.index("### BEGIN HIDDEN TESTS") + 1:lines.index("### END HIDDEN TESTS")]
-            assert hidden[0] == "from autograder.grading.notebook_checks import check_tasks"
-            assert hidden[-1].startswith("check_tasks(")  # the last expression: its value is the partial credit
+            tree = ast.parse(cell.source)
+            assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), cell.source
+            assert isinstance(tree.body[0].value, ast.Constant) and tree.body[0].value.value == 0.0, cell.source
+            assert "autograder" not in cell.source.replace("`course nbgrader-grade`", "")
+            assert "solutions" not in cell.source
 
 
 def test_student_version_has_no_solution_lines(assignment_nb):
@@ -173,12 +175,12 @@ def test_code_cells_compile_and_import_what_the_stubs_define(assignment_nb):
                 assert not missing, f"cell {index}: {node.module} defines no {sorted(missing)}"
 
 
-# check_tasks: the graded cells' function ---------------------------------------------------------
+# nbgrader_grade.cell_points: the graded cells' points, computed outside the kernel ----------------------
 
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory):
     """Submission folders holding the reference, the stubs and one mutant as their assignments/ package."""
-    root = tmp_path_factory.mktemp("check-tasks")
+    root = tmp_path_factory.mktemp("cell-points")
     shutil.copytree(REPO_ROOT / "solutions", root / "correct" / "assignments",
                     ignore=shutil.ignore_patterns("__pycache__", "*.md"))
     shutil.copytree(REPO_ROOT / "assignments", root / "stub" / "assignments",
@@ -188,45 +190,36 @@ def trees(tmp_path_factory):
     return root
 
 
-def test_check_tasks_full_marks_is_silent(trees, capfd):
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        assert check_tasks(["1.1", "1.2", "1.3", "1.4"], root=trees / "correct") is None
-    out, err = capfd.readouterr()
-    assert out == "" and err == ""
+def _cells(trees, student, seed=5):
+    a1 = MANIFEST.assignment("a1")
+    return nbgrader_grade.cell_points(grade_submission(trees / student, MANIFEST, ["a1"], seed=seed), a1)
 
 
-def test_check_tasks_raises_when_nothing_is_earned(trees, capfd):
-    with pytest.raises(AssertionError) as info:
-        check_tasks(["1.1", "1.2"], root=trees / "stub")
-    text = str(info.value)
-    assert "Task 1.1" in text and "Task 1.2" in text and "not implemented" in text
-    assert f"0/{MANIFEST.task('1.1').points + MANIFEST.task('1.2').points:g} points" in text and "seed" in text
-    assert capfd.readouterr().err == ""
-
-
-def test_check_tasks_partial_credit_is_points(trees, capfd):
-    earned = check_tasks(["1.1", "1.2", "1.3", "1.4"], root=trees / "buggy")
-    top = sum(MANIFEST.task(task_id).points for task_id in ("1.1", "1.2", "1.3", "1.4"))
-    assert type(earned) is float and 0 < earned < top  # nbgrader reads the cell's value as points
-    out, err = capfd.readouterr()
-    assert err == ""
-    assert "Task 1.4" in out and "Task 1.1" not in out
+def test_cell_points_full_zero_and_partial(trees):
+    a1 = MANIFEST.assignment("a1")
+    tops = {grade_id: sum(task.points for task in tasks)
+            for grade_id, tasks in nbgrader_grade.tasks_by_cell(a1).items()}
+    correct, stub, buggy = (_cells(trees, student) for student in ("correct", "stub", "buggy"))
+    assert {k: v[:2] for k, v in correct.items()} == {k: (top, top) for k, top in tops.items()}
+    assert {k: v[:2] for k, v in stub.items()} == {k: (0, top) for k, top in tops.items()}
+    assert "not implemented" in stub["check_rnn"][2] and "Task 1.1" in stub["check_rnn"][2]
+    points, top, feedback = buggy["check_rnn"]
+    assert 0 < points < top
+    report = {task.task_id: task.points for task in grade_submission(trees / "buggy", MANIFEST, ["a1"], seed=5).tasks}
+    for grade_id, tasks in nbgrader_grade.tasks_by_cell(a1).items():  # each cell: the sum of its tasks' points
+        assert buggy[grade_id][0] == pytest.approx(sum(report[task.id] for task in tasks)), grade_id
     mistake = next(m for m in mistakes.CATALOGUE if m.id == "bptt_no_future_gradient")
-    assert mistake.hint in out  # the catalogued mistake is recognised
+    assert "Task 1.4" in feedback and mistake.hint in feedback  # the catalogued mistake is recognised
+    assert str(trees) not in feedback and "/tmp" not in feedback  # no paths in the feedback
 
 
-def test_check_tasks_finds_the_package_from_a_subfolder(trees, monkeypatch):
-    monkeypatch.chdir(trees / "correct" / "assignments" / "a1_vanilla_rnn")
-    assert find_submission_root() == trees / "correct"
-    assert check_tasks(["1.5"]) is None
+def test_nbgrader_grade_refuses_a_course_without_gradebook(tmp_path, capsys):
+    from autograder.authoring.cli import main
 
-
-def test_check_tasks_rejects_unknown_tasks(trees, tmp_path):
-    with pytest.raises(NotebookCheckError):
-        check_tasks(["9.9"], root=trees / "correct")
-    with pytest.raises(NotebookCheckError):
-        check_tasks(["1.1"], root=tmp_path)
+    assert main(["nbgrader-grade", str(tmp_path), "--assignment", "a1"]) == 2
+    assert "gradebook.db not found" in capsys.readouterr().err
+    assert main(["nbgrader-grade", str(tmp_path), "--assignment", "a9"]) == 2
+    assert "unknown assignment 'a9'" in capsys.readouterr().err
 
 
 # course nbgrader --no-generate ---------------------------------------------------------------------
@@ -266,5 +259,4 @@ def test_release_check_catches_an_unstripped_notebook(tmp_path):
     notebooks.write_source(tmp_path, MANIFEST, ["a4"])
     shutil.copytree(tmp_path / "source" / "a4_gru", tmp_path / "release" / "a4_gru")
     problems = notebooks.release_problems(tmp_path, "a4_gru")
-    assert any("check_tasks" in problem for problem in problems)
     assert any("gru_forward(x, h_init" in problem for problem in problems)
