@@ -23,7 +23,7 @@ demo: $(INSTALLED)
 
 ## test: every test, the slow ones included, with the PyTorch oracle required (not skipped)
 test: $(INSTALLED) sandbox-venv
-	RNN_COURSE_REQUIRE_ORACLE=1 RNN_SANDBOX_VENV=$(SANDBOX_VENV) $(PY) -m pytest -m "slow or not slow"
+	RNN_COURSE_REQUIRE_ORACLE=1 RNN_SANDBOX_VENV=$(SANDBOX_VENV) $(PY) -m pytest -m "slow or not slow" --durations=25
 
 sandbox-venv:
 	@if [ "$$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] && [ ! -x $(SANDBOX_VENV)/bin/python ]; then \
