@@ -19,7 +19,7 @@ import json
 import numpy as np
 
 from ..grading import mistakes
-from ..grading.grade import _dims_for
+from ..grading.grade import grader_dims
 from ..runtime import fixture_files, harness
 from ..runtime.fingerprint import outputs_fingerprint
 from ..runtime.manifest import load_manifest
@@ -51,7 +51,7 @@ def compute_hidden_cases(manifest=None):
     for task in manifest.tasks:
         spec = specs[task.id]
         task_cases = []
-        for k, dims in enumerate(_dims_for(spec)):
+        for k, dims in enumerate(grader_dims(spec)):
             for j in range(CASES_PER_SHAPE):
                 rng = np.random.default_rng([seed, *map(int, task.id.split(".")), k, j])
                 inputs = spec.inputs(rng, **dims)

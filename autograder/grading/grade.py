@@ -44,7 +44,7 @@ from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submis
 
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
 
-def _dims_for(spec):
+def grader_dims(spec):
     """The shapes the graders draw inputs on: the spec's own grader_dims, else GRADER_DIMS (never the public ones)."""
     return spec.grader_dims or GRADER_DIMS
 
@@ -66,7 +66,7 @@ def build_requests(tasks, seed):
     requests, cases = [], []
     for task in tasks:
         spec = specs[task.id]
-        for k, dims in enumerate(_dims_for(spec)):
+        for k, dims in enumerate(grader_dims(spec)):
             ids = [seed, *map(int, task.id.split(".")), k]
             args = spec.inputs(np.random.default_rng(ids), **dims)
             case = Case(task, spec, dims, args, call=len(requests))

@@ -18,8 +18,8 @@ def _shapes(dims):
 
 def test_no_task_is_graded_on_its_public_shapes():
     for task_id, spec in SPECS.items():
-        assert _shapes(grade._dims_for(spec)) != _shapes(spec.dims), task_id
-        assert _shapes(grade._dims_for(spec)) - _shapes(spec.dims), f"{task_id}: no shape beyond the public ones"
+        assert _shapes(grade.grader_dims(spec)) != _shapes(spec.dims), task_id
+        assert _shapes(grade.grader_dims(spec)) - _shapes(spec.dims), f"{task_id}: no shape beyond the public ones"
 
 
 def test_tasks_with_their_own_shapes_are_graded_on_their_grader_dims():
@@ -27,7 +27,7 @@ def test_tasks_with_their_own_shapes_are_graded_on_their_grader_dims():
     assert {"2.1", "2.4", "2.10"} <= own
     for task_id, spec in SPECS.items():
         expected = spec.grader_dims if task_id in own else grade.GRADER_DIMS
-        assert grade._dims_for(spec) == expected, task_id
+        assert grade.grader_dims(spec) == expected, task_id
 
 
 def test_requests_use_the_grader_shapes():
@@ -36,5 +36,5 @@ def test_requests_use_the_grader_shapes():
     _, cases = grade.build_requests(tasks, seed=5)
     for task in tasks:
         used = [case.dims for case in cases if case.task.id == task.id]
-        assert used == list(grade._dims_for(SPECS[task.id])), task.id
+        assert used == list(grade.grader_dims(SPECS[task.id])), task.id
     assert [case.dims["T"] for case in cases if case.task.id == "2.1"] == [1, 7, 9]
