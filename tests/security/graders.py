@@ -2,7 +2,8 @@
 
 ``privilege-drop`` runs in a Gradescope-like setting (see ``test_isolation.py``): a ``course bundle`` unpacked in a
 root-only directory, a world-readable venv (``RNN_SANDBOX_VENV``, default ``/opt/rnn-sandbox-venv``), and a
-private mount namespace with an empty ``/work`` and a fresh ``/tmp``.
+private mount namespace with an empty ``/work``, a fresh ``/tmp`` and the course checkouts hidden (wherever CI
+cloned them).
 """
 
 import hashlib
@@ -15,17 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from autograder.grading.sandbox import Limits
-from autograder.runtime.manifest import load_manifest
+from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 A1 = load_manifest().assignment("a1")
 A1_POINTS = sum(task.points for task in A1.tasks)
 RNN_PY_POINTS = sum(task.points for task in A1.tasks if task.file == "rnn.py")
 PROCESS_LIMIT = Limits().processes
 SANDBOX_VENV = Path(os.environ.get("RNN_SANDBOX_VENV", "/opt/rnn-sandbox-venv"))
-# In a private mount namespace: a fresh /tmp that keeps only pytest's base directory ($1, root-only), and an empty
-# /work; then run the rest of the arguments.
+# In a private mount namespace: the checkouts the tests come from ($2, colon-separated) hidden under empty tmpfs, a
+# fresh /tmp that keeps only pytest's base directory ($1, root-only), and an empty /work; then run the rest.
 GRADESCOPE_LIKE = """set -e
-keep="$1"; shift
+keep="$1"; hide="$2"; shift 2
+IFS=:; for directory in $hide; do mount -t tmpfs -o mode=755 rnn-hidden-checkout "$directory"; done; unset IFS
 mount --bind "$keep" /work
 mount -t tmpfs -o mode=1777 rnn-fresh-tmp /tmp
 mkdir -p "$keep"
@@ -58,9 +60,27 @@ class Grader:
         return [report["points"] for report in graded]
 
 
+def checkouts():
+    """The course checkouts on this machine outside /work and /tmp (which the simulation empties anyway).
+
+    A CI system clones the course wherever it likes (and may keep the repository it cloned from); those copies hold a
+    world-readable reference that Gradescope's container never holds, so the simulation hides them: the checkout
+    these tests run from, and the local repository its ``origin`` points at.
+    """
+    found = {REPO_ROOT.resolve()}
+    origin = subprocess.run(["git", "-C", str(REPO_ROOT), "remote", "get-url", "origin"], capture_output=True,
+                            text=True).stdout.strip()
+    if origin and Path(origin).is_dir():
+        found.add(Path(origin).resolve())
+    outside = [path for path in found if not path.is_relative_to("/work") and not path.is_relative_to("/tmp")]
+    return sorted(path for path in outside if not any(path != other and path.is_relative_to(other) for other in outside))
+
+
 def gradescope_like(keep):
     """The command prefix that runs a command in the Gradescope-like filesystem (see the module docstring)."""
-    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", GRADESCOPE_LIKE, "sh", str(keep)]
+    hidden = [path for path in checkouts() if not Path(keep).is_relative_to(path)]
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", GRADESCOPE_LIKE, "sh", str(keep),
+            ":".join(map(str, hidden))]
 
 
 def privilege_drop_problem(keep):

@@ -13,7 +13,8 @@ Backends:
   ``/opt/rnn-sandbox-venv``: ``python3 -m venv`` of the system Python plus numpy and pyyaml), in a private mount
   namespace with an empty ``/work`` and a fresh ``/tmp`` (keeping only pytest's root-only directory), as
   Gradescope's container holds only ``/autograder``. A privilege drop hides only what file permissions hide:
-  on this machine ``/work`` (the checkouts) and other work in ``/tmp`` hold world-readable copies of the
+  on this machine ``/work`` (the checkouts), other work in ``/tmp`` and a CI clone wherever it lives (hidden too)
+  hold world-readable copies of the
   reference, which a filesystem walk as ``nobody`` finds. It needs root and ``unshare``.
 """
 
