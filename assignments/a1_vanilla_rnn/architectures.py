@@ -70,7 +70,7 @@ def many_to_one_backward(dscores, cache):
     - dWy: gradient w.r.t. Wy, shape (H, C)
     - dby: gradient w.r.t. by, shape (C,)
     """
-    # TODO: Task 1.12 — the upstream dh is zero at every step except the last one
+    # TODO: Task 1.12 — which hidden states does the loss read?
     raise NotImplementedError("Task 1.12: many_to_one_backward")
 
 
@@ -107,5 +107,5 @@ def one_to_many_backward(dh, cache):
     - dWh: gradient w.r.t. Wh, shape (H, H)
     - db: gradient w.r.t. b, shape (H,)
     """
-    # TODO: Task 1.14 — rnn_backward gives the gradient of every input step; v entered only at t = 0, and the later inputs are constants
+    # TODO: Task 1.14 — which inputs depend on v?
     raise NotImplementedError("Task 1.14: one_to_many_backward")

@@ -45,7 +45,7 @@ def temporal_affine_backward(dout, cache):
     - dW: gradient w.r.t. W, shape (H, V)
     - db: gradient w.r.t. b, shape (V,)
     """
-    # TODO: Task 1.6 — the affine map of Task 1.2 at every (n, t): reshape (N, T, H) to (N*T, H) if it helps; W and b are shared by every position, so their gradients add up over batch and time
+    # TODO: Task 1.6 — the affine map of Task 1.2, applied at every (n, t)
     raise NotImplementedError("Task 1.6: temporal_affine_backward")
 
 
@@ -60,5 +60,5 @@ def temporal_softmax_loss(scores, y):
     - loss: float, -(1/N) sum_{n,t} log p_{n,t}[y_{n,t}]
     - dscores: gradient of the loss w.r.t. scores, shape (N, T, V)
     """
-    # TODO: Task 1.7 — sum over time, mean over the batch; subtract the row max first; derive the gradient of -log softmax(s)[y] with respect to every score, and keep the factor the batch mean adds
+    # TODO: Task 1.7 — a stable softmax, then derive the gradient of the loss with respect to the scores
     raise NotImplementedError("Task 1.7: temporal_softmax_loss")

@@ -56,7 +56,7 @@ def rnn_step_backward(dh_next, cache):
     - dWh: gradient w.r.t. Wh, shape (H, H)
     - db: gradient w.r.t. b, shape (H,)
     """
-    # TODO: Task 1.2 — follow the worked example in the handout (The RNN step): the chain rule through tanh, with its derivative written in terms of the output h_next, then through the affine map; the shapes tell you where the transposes go
+    # TODO: Task 1.2 — derive it with the worked example of the handout (The RNN step); the gradient check tells you when it is right
     raise NotImplementedError("Task 1.2: rnn_step_backward")
 
 
@@ -94,5 +94,5 @@ def rnn_backward(dh, cache):
     - dWh: gradient w.r.t. Wh, shape (H, H)
     - db: gradient w.r.t. b, shape (H,)
     """
-    # TODO: Task 1.4 — walk t backwards; feed dh[:, t] + the dh_prev coming from step t+1; accumulate (+=) dWx, dWh, db
+    # TODO: Task 1.4 — walk t backwards; h_t is a fork (its own loss and step t+1), and the weights are shared by every step
     raise NotImplementedError("Task 1.4: rnn_backward")

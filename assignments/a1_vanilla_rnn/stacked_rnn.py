@@ -53,5 +53,5 @@ def stacked_rnn_backward(dh_top, cache):
     - dh0: gradient w.r.t. h0, shape (L, N, H)
     - dlayers: list of L tuples (dWx, dWh, db), shaped like ``layers``
     """
-    # TODO: Task 1.16 — go from the top layer down; the dx of layer l is the upstream dh of layer l-1
+    # TODO: Task 1.16 — top layer first: what does a layer hand to the layer below it?
     raise NotImplementedError("Task 1.16: stacked_rnn_backward")

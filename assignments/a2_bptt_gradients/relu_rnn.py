@@ -61,7 +61,7 @@ def relu_rnn_step_backward(dh_next, cache):
     - dWh: gradient w.r.t. Wh, shape (H, H)
     - db: gradient w.r.t. b, shape (H,)
     """
-    # TODO: Task 2.9 — the chain rule of Task 1.2 with ReLU's derivative in place of tanh's: what is it where the pre-activation is negative, and at exactly 0 (PyTorch)? keep in the cache what it needs
+    # TODO: Task 2.9 — Task 1.2 with another local derivative
     raise NotImplementedError("Task 2.9: relu_rnn_step_backward")
 
 

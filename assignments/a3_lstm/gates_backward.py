@@ -39,7 +39,7 @@ def hidden_state_backward(dh, c, o):
     - dc: gradient w.r.t. c through h only, shape (N, H)
     - do: gradient w.r.t. o, shape (N, H)
     """
-    # TODO: Task 3.7 — the product rule on h = o * tanh(c): h depends on o and on c; tanh is applied to c, so write its derivative in terms of tanh(c) (as in Task 1.2), not of c
+    # TODO: Task 3.7 — the product rule through h = o * tanh(c)
     raise NotImplementedError("Task 3.7: hidden_state_backward")
 
 
@@ -59,7 +59,7 @@ def cell_state_update_backward(dc, c_prev, f, i, g):
     - di: gradient w.r.t. i, shape (N, H)
     - dg: gradient w.r.t. g, shape (N, H)
     """
-    # TODO: Task 3.8 — the product rule on each term of c = f * c_prev + i * g; each of the four inputs appears exactly once (do not lose the gate on the path to c_prev)
+    # TODO: Task 3.8 — the product rule through c = f * c_prev + i * g
     raise NotImplementedError("Task 3.8: cell_state_update_backward")
 
 
@@ -79,5 +79,5 @@ def gate_preactivation_backward(di, df, dg, do, i, f, g, o):
     Returns:
     - da: gradient w.r.t. the pre-activation a, shape (N, 4H), blocks i, f, g, o
     """
-    # TODO: Task 3.9 — each gate is an activation's output: write the derivative of sigmoid in terms of its output (derive it once) and the one of tanh as in Task 1.2; concatenate in the order i, f, g, o
+    # TODO: Task 3.9 — each block went through an activation: its derivative, in terms of its output
     raise NotImplementedError("Task 3.9: gate_preactivation_backward")

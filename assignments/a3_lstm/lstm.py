@@ -72,7 +72,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
     - dWh: gradient w.r.t. Wh, shape (H, 4H)
     - db: gradient w.r.t. b, shape (4H,)
     """
-    # TODO: Task 3.11 — c reaches the loss through h and through the next step: at a fork the gradients add; then the gates (Tasks 3.7 to 3.9), then the affine map as in Task 1.2
+    # TODO: Task 3.11 — c is a fork; then the gates (Tasks 3.7 to 3.9), then the affine map
     raise NotImplementedError("Task 3.11: lstm_step_backward")
 
 
@@ -110,5 +110,5 @@ def lstm_backward(dh, cache):
     - dWh: gradient w.r.t. Wh, shape (H, 4H)
     - db: gradient w.r.t. b, shape (4H,)
     """
-    # TODO: Task 3.13 — carry both dh and dc back through time; dc at the last step starts at zero; accumulate the weight gradients
+    # TODO: Task 3.13 — carry both gradients, dh and dc, back through time
     raise NotImplementedError("Task 3.13: lstm_backward")

@@ -37,7 +37,7 @@ def gru_hidden_update_backward(dh, n, z, h_prev):
     - dz: gradient w.r.t. z, shape (N, H)
     - dh_prev: gradient w.r.t. h_prev through the z * h_prev term only, shape (N, H)
     """
-    # TODO: Task 4.5 — the product rule on each term of h = (1 - z) * n + z * h_prev; z appears in both terms (mind the sign); return only the direct path to h_prev
+    # TODO: Task 4.5 — the product rule through h = (1 - z) * n + z * h_prev
     raise NotImplementedError("Task 4.5: gru_hidden_update_backward")
 
 
@@ -55,5 +55,5 @@ def candidate_hidden_backward(dn, n, r, ah_n):
     - dah_n: gradient w.r.t. ah_n, shape (N, H)
     - dr: gradient w.r.t. r, shape (N, H)
     """
-    # TODO: Task 4.6 — the chain rule through n = tanh(ax_n + r * ah_n): tanh's derivative in terms of its output n, then a sum and a product (r multiplies ah_n, bias included)
+    # TODO: Task 4.6 — the chain rule through n = tanh(ax_n + r * ah_n)
     raise NotImplementedError("Task 4.6: candidate_hidden_backward")

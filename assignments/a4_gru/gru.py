@@ -78,7 +78,7 @@ def gru_step_backward(dh_next, cache):
     - dbx: gradient w.r.t. bx, shape (3H,)
     - dbh: gradient w.r.t. bh, shape (3H,)
     """
-    # TODO: Task 4.8 — h_prev reaches h along two routes: directly through z * h_prev, and through ah = h_prev @ Wh + bh, which feeds all three blocks r, z and n; at a fork the gradients add
+    # TODO: Task 4.8 — h_prev reaches h along two routes
     raise NotImplementedError("Task 4.8: gru_step_backward")
 
 
@@ -118,5 +118,5 @@ def gru_backward(dh, cache):
     - dbx: gradient w.r.t. bx, shape (3H,)
     - dbh: gradient w.r.t. bh, shape (3H,)
     """
-    # TODO: Task 4.10 — as in BPTT: add the gradient from the future, accumulate dWx, dWh, dbx, dbh
+    # TODO: Task 4.10 — as in BPTT: the gradient from the future adds, the weight gradients accumulate
     raise NotImplementedError("Task 4.10: gru_backward")
