@@ -42,7 +42,10 @@ from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of 
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
-GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
+# One edge case (N = 1, T = 1, H = 2: weight checks.EDGE_WEIGHT) and three general shapes (weight 1 each), on
+# which reversed time, a missing batch sum, a loss averaged over N*T or transposed square weights all show.
+GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3},
+               {"N": 4, "T": 5, "D": 3, "H": 6})
 
 def grader_dims(spec):
     """The shapes the graders draw inputs on: the spec's own grader_dims, else GRADER_DIMS (never the public ones)."""
