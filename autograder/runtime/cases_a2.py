@@ -334,10 +334,10 @@ def _adding_distribution_problems(x, T):
 
     half = T // 2
     markers = x[..., 1]
-    return (uniform_positions_problems("first marker position", np.argmax(markers[:, :half], axis=1), 0, half)
-            + uniform_positions_problems("second marker position", half + np.argmax(markers[:, half:], axis=1),
+    return (uniform_positions_problems("argmax(x[n, :T//2, 1])", np.argmax(markers[:, :half], axis=1), 0, half)
+            + uniform_positions_problems("T//2 + argmax(x[n, T//2:, 1])", half + np.argmax(markers[:, half:], axis=1),
                                          half, T)
-            + uniform_values_problems("value x[..., 0]", x[..., 0]))
+            + uniform_values_problems("x[..., 0]", x[..., 0]))
 
 
 def adding_properties(a, outputs):
