@@ -17,7 +17,8 @@ the code that runs when the directions are known can no longer change the
 gradients it returned, and the first child never sees the directions.
 Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
 Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
-a task scores its points times the share of checks passed. An exception while
+a task scores its points times the weighted share of shapes whose every check passed
+(edge-case shapes weigh little: :func:`autograder.grading.checks.shape_weight`). An exception while
 checking one case fails that check ("grade.internal_error", traceback on stderr);
 an exception while grading one submission fails that submission ("grade.failed")
 and no other. A failing task gets the manifest's hint, and the hint of every
