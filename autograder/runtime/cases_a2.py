@@ -104,14 +104,16 @@ def grads_dict(a):
 def clip_norm_inputs(rng, N, T, D, H):
     a = grads_inputs(rng, N, T, D, H)
     total = np.sqrt(sum(np.sum(a[name] ** 2) for name in GRAD_NAMES))
-    # even N: max_norm below the total norm (the gradients get scaled down);
-    # odd N: above it (the gradients come back unchanged). PUBLIC_DIMS has one of each.
-    return {**a, "max_norm": float(total * (0.5 if N % 2 == 0 else 2.0))}
+    # both regimes on every shape: max_norm below the total norm (the gradients get scaled down) and
+    # max_norm_above it (they come back unchanged), so clipping always, or never, fails every shape
+    return {**a, "max_norm": float(total * 0.5), "max_norm_above": float(total * 2.0)}
 
 
 def _clip_norm(function, load, a):
     clipped, total_norm = function(grads_dict(a), a["max_norm"])
-    return {"clipped": clipped, "total_norm": np.float64(total_norm)}
+    unchanged, total_norm_above = function(grads_dict(a), a["max_norm_above"])
+    return {"clipped": clipped, "total_norm": np.float64(total_norm),
+            "clipped_above": unchanged, "total_norm_above": np.float64(total_norm_above)}
 
 
 register(TaskSpec("2.2", clip_norm_inputs, adapter=_clip_norm))

@@ -13,6 +13,7 @@ TBPTT = "a2_bptt_gradients/truncated_bptt.py"
 FLOW = "a2_bptt_gradients/gradient_flow.py"
 INIT = "a2_bptt_gradients/initializers.py"
 ADDING = "a2_bptt_gradients/adding_problem.py"
+CLIP = "a2_bptt_gradients/clipping.py"
 
 WRONG = {
     # a loss averaged over N * T (or over T) instead of summed over time and averaged over the batch
@@ -38,6 +39,8 @@ WRONG = {
          "        norms[t] = np.linalg.norm(dh)\n")]),
     # the norms in the wrong order (right at T = 1 only)
     "flow_norms_reversed": ("2.4", FLOW, [("    return norms\n", "    return norms[::-1].copy()\n")]),
+    # the gradients always rescaled to max_norm, also when their norm is below it (right in one regime only)
+    "clip_norm_always_scales": ("2.2", CLIP, [("    if coef < 1.0:\n", "    if True:\n")]),
     # the sign fix applied to the rows of Q instead of its columns
     "orthogonal_sign_on_rows": ("2.6", INIT, [
         ("    Q = Q * np.sign(np.diag(R))  # scale column j by sign(R_jj)\n",
