@@ -36,7 +36,7 @@ RUNTIME_DIR = REPO_ROOT / "autograder" / "runtime"
 VENDORED_RUNTIME = "rnn_course_runtime"
 # What the public tests need from the runtime (the graders' mistakes, sandbox and reports stay out).
 RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "fixture_files.py", "problems.py", "gradient_check.py",
-                 "fingerprint.py", "messages.py", "cases_*.py", "messages/*.yml")
+                 "distribution_checks.py", "fingerprint.py", "messages.py", "cases_*.py", "messages/*.yml")
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
 HIDDEN_SUITE_DIR = Path(__file__).resolve().parent / "hidden_suite"

@@ -4,8 +4,15 @@ A :class:`Check` is one (kind, shape) pair of a task: ``kind`` is "values"
 (outputs against the reference), "properties" (tasks with randomness of their
 own), "gradient" (the numerical check of a backward against the student's own
 forward) or "submission" (the submission could not be graded at all). It
-passes when it has no :class:`~autograder.runtime.problems.Problem`. A task
-scores its points times the share of its checks passed.
+passes when it has no :class:`~autograder.runtime.problems.Problem`.
+
+A task scores per shape, not per check: a shape earns its weight only when every
+check on it passes (values and gradient), so a backward that is consistent with its
+own forward but computes something else (full BPTT for truncated BPTT, a loss
+averaged over N·T) earns nothing from its gradient check. Edge-case shapes (N = 1,
+T = 1 or H <= 2), where many wrong algorithms coincide with the right one, weigh
+:data:`EDGE_WEIGHT` against 1 for every other shape (:func:`shape_weight`). A task
+scores its points times the weighted share of its shapes passed.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +20,24 @@ from dataclasses import dataclass, field
 from ..runtime.problems import Problem
 
 KINDS = ("values", "properties", "gradient", "submission")
+
+# The weight of an edge-case shape (N = 1, T = 1 or H <= 2) against 1 for every other shape: with the
+# graders' three general shapes, a wrong algorithm that is right only on the edge case keeps
+# 0.1 / 3.1 (about 3 %) of the task's points.
+EDGE_WEIGHT = 0.1
+
+
+def shape_weight(dims):
+    """EDGE_WEIGHT for an edge-case shape (N = 1, T = 1 or H <= 2 where the shape has them), else 1.
+
+    Inputs: dims, {"N": ..., "T": ..., "D": ..., "H": ...} (any subset; {} for a "submission" check).
+    """
+    edge = dims.get("N", 2) == 1 or dims.get("T", 2) == 1 or dims.get("H", 3) <= 2
+    return EDGE_WEIGHT if edge else 1.0
+
+
+def _shape_key(dims):
+    return tuple(sorted(dims.items()))
 
 
 @dataclass
@@ -48,11 +73,22 @@ class TaskResult:
     def passed(self):
         return bool(self.checks) and all(check.passed for check in self.checks)
 
+    def shapes(self):
+        """[(dims, weight, passed)] per distinct shape of the checks, in order: passed when all its checks pass."""
+        shapes = {}
+        for check in self.checks:
+            dims, passed = shapes.get(_shape_key(check.dims), (check.dims, True))
+            shapes[_shape_key(check.dims)] = (dims, passed and check.passed)
+        return [(dims, shape_weight(dims), passed) for dims, passed in shapes.values()]
+
     @property
     def points(self):
-        if not self.checks:
+        """max_points times the weighted share of shapes whose every check passed."""
+        shapes = self.shapes()
+        if not shapes:
             return 0.0
-        return round(self.max_points * sum(check.passed for check in self.checks) / len(self.checks), 4)
+        total = sum(weight for _, weight, _ in shapes)
+        return round(self.max_points * sum(weight for _, weight, passed in shapes if passed) / total, 4)
 
     @property
     def problems(self):

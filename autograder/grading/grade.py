@@ -17,7 +17,8 @@ the code that runs when the directions are known can no longer change the
 gradients it returned, and the first child never sees the directions.
 Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
 Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
-a task scores its points times the share of checks passed. An exception while
+a task scores its points times the weighted share of shapes whose every check passed
+(edge-case shapes weigh little: :func:`autograder.grading.checks.shape_weight`). An exception while
 checking one case fails that check ("grade.internal_error", traceback on stderr);
 an exception while grading one submission fails that submission ("grade.failed")
 and no other. A failing task gets the manifest's hint, and the hint of every
@@ -42,7 +43,10 @@ from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of 
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
-GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
+# One edge case (N = 1, T = 1, H = 2: weight checks.EDGE_WEIGHT) and three general shapes (weight 1 each), on
+# which reversed time, a missing batch sum, a loss averaged over N*T or transposed square weights all show.
+GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3},
+               {"N": 4, "T": 5, "D": 3, "H": 6})
 
 def grader_dims(spec):
     """The shapes the graders draw inputs on: the spec's own grader_dims, else GRADER_DIMS (never the public ones)."""

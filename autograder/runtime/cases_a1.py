@@ -56,9 +56,16 @@ register(TaskSpec(
     grad_checks=GradCheck(weighted_loss({OutputOf("1.5", "out"): "dout"}), gradients_of(("h", "W", "b")))))
 
 
+# The handout asks for the row-maximum shift: every row of scores is offset by +-(800 to 1200), so exp
+# overflows (e^800 = inf) or underflows to 0 for every row of a softmax without it (NaN), and a shift by the
+# global maximum underflows the rows of the other sign. The softmax does not change with a row's offset.
+LARGE_SCORE = (800.0, 1200.0)
+
+
 def softmax_inputs(rng, N, T, D, H):
     V = D + 1
-    return {"scores": rng.standard_normal((N, T, V)) * 2, "y": rng.integers(0, V, size=(N, T))}
+    offsets = rng.choice([-1.0, 1.0], size=(N, T, 1)) * rng.uniform(*LARGE_SCORE, size=(N, T, 1))
+    return {"scores": rng.standard_normal((N, T, V)) * 2 + offsets, "y": rng.integers(0, V, size=(N, T))}
 
 
 def _softmax_loss(function, load, a):

@@ -83,8 +83,9 @@ register(TaskSpec(
     grad_checks=GradCheck(lambda load, a: _tbptt(task_function("2.1", load), a, a["x"].shape[1])[0],
                           {**{f"full_grads.{name}": name for name in TBPTT_PARAMS}, "grads.Wy": "Wy", "grads.by": "by"}),
     dims=({"N": 2, "T": 5, "D": 3, "H": 4}, {"N": 1, "T": 1, "D": 3, "H": 2}),
-    # T = 7 and 9: a shorter last chunk (chunk_len 4 and 5)
-    grader_dims=({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 7, "D": 5, "H": 4}, {"N": 2, "T": 9, "D": 2, "H": 3})))
+    # T = 7 and 9: a shorter last chunk (chunk_len 4 and 5); T = 6: two equal chunks of 3
+    grader_dims=({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 7, "D": 5, "H": 4}, {"N": 2, "T": 9, "D": 2, "H": 3},
+                 {"N": 4, "T": 6, "D": 3, "H": 5})))
 
 
 # 2.2 - 2.3: clipping.py -------------------------------------------------------------------------
@@ -103,14 +104,16 @@ def grads_dict(a):
 def clip_norm_inputs(rng, N, T, D, H):
     a = grads_inputs(rng, N, T, D, H)
     total = np.sqrt(sum(np.sum(a[name] ** 2) for name in GRAD_NAMES))
-    # even N: max_norm below the total norm (the gradients get scaled down);
-    # odd N: above it (the gradients come back unchanged). PUBLIC_DIMS has one of each.
-    return {**a, "max_norm": float(total * (0.5 if N % 2 == 0 else 2.0))}
+    # both regimes on every shape: max_norm below the total norm (the gradients get scaled down) and
+    # max_norm_above it (they come back unchanged), so clipping always, or never, fails every shape
+    return {**a, "max_norm": float(total * 0.5), "max_norm_above": float(total * 2.0)}
 
 
 def _clip_norm(function, load, a):
     clipped, total_norm = function(grads_dict(a), a["max_norm"])
-    return {"clipped": clipped, "total_norm": np.float64(total_norm)}
+    unchanged, total_norm_above = function(grads_dict(a), a["max_norm_above"])
+    return {"clipped": clipped, "total_norm": np.float64(total_norm),
+            "clipped_above": unchanged, "total_norm_above": np.float64(total_norm_above)}
 
 
 register(TaskSpec("2.2", clip_norm_inputs, adapter=_clip_norm))
@@ -145,7 +148,7 @@ def _flow(function, load, a):
 register(TaskSpec("2.4", flow_inputs, adapter=_flow,
                   dims=({"N": 2, "T": 6, "D": 4, "H": 5}, {"N": 1, "T": 1, "D": 3, "H": 2}),
                   grader_dims=({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 8, "D": 5, "H": 4},
-                               {"N": 2, "T": 5, "D": 2, "H": 3})))
+                               {"N": 2, "T": 5, "D": 2, "H": 3}, {"N": 4, "T": 6, "D": 3, "H": 6})))
 
 
 # 2.5 - 2.7: initializers.py ---------------------------------------------------------------------
@@ -177,6 +180,12 @@ def _seed_problems(H, outputs):
     if H >= 2 and np.allclose(outputs["W"], outputs["W_other_seed"]):
         problems.append(problem("prop.other_seed_same"))
     return problems
+
+
+# Only H is used. A sign bug of the orthogonal initialiser (no sign fix, or the fix on the rows) passes when
+# all H signs of diag(R) agree, with probability 2^(1 - H): 1/2 at H = 2, below 1e-3 at H >= 12.
+INIT_GRADER_DIMS = ({"N": 1, "T": 1, "D": 2, "H": 2}, {"N": 2, "T": 2, "D": 2, "H": 12},
+                    {"N": 2, "T": 2, "D": 2, "H": 17}, {"N": 2, "T": 2, "D": 2, "H": 24})
 
 
 def _init_inputs(scale_name, low, high):
@@ -215,7 +224,7 @@ def spectral_radius_properties(a, outputs):
 
 register(TaskSpec(
     "2.5", _init_inputs("radius", 0.5, 2.0), adapter=_with_seeds(lambda f, a, rng: f(a["H"], a["radius"], rng)),
-    properties=spectral_radius_properties))
+    properties=spectral_radius_properties, grader_dims=INIT_GRADER_DIMS))
 
 
 def orthogonal_properties(a, outputs):
@@ -242,7 +251,7 @@ def orthogonal_properties(a, outputs):
 
 register(TaskSpec(
     "2.6", _init_inputs("gain", 0.5, 2.0), adapter=_with_seeds(lambda f, a, rng: f(a["H"], rng, a["gain"])),
-    properties=orthogonal_properties))
+    properties=orthogonal_properties, grader_dims=INIT_GRADER_DIMS))
 
 
 def _identity(function, load, a):
@@ -274,31 +283,34 @@ def adding_inputs(rng, N, T, D, H):
     return {"N": N, "T": max(T, 2), "seed": int(rng.integers(0, 2**31))}
 
 
+# The sequences of one more call, on which the distributions of the markers and values are checked
+# (autograder/runtime/distribution_checks.py: the bound on false failures is computed for this number).
+STAT_SEQUENCES = 2000
+
+
 def _adding(function, load, a):
     x, y = function(a["N"], a["T"], np.random.default_rng(a["seed"]))
     x_same, y_same = function(a["N"], a["T"], np.random.default_rng(a["seed"]))
-    return {"x": x, "y": y, "x_same_seed": x_same, "y_same_seed": y_same}
+    x_stat, y_stat = function(STAT_SEQUENCES, a["T"], np.random.default_rng(a["seed"] + 1))
+    return {"x": x, "y": y, "x_same_seed": x_same, "y_same_seed": y_same, "x_stat": x_stat, "y_stat": y_stat}
 
 
-def adding_properties(a, outputs):
-    N, T = a["N"], a["T"]
+def _adding_batch_problems(x, y, N, T, suffix=""):
+    """Problems of one batch (x, y) of N adding-problem sequences of length T: shapes, ranges, markers, target."""
     half = T // 2
-    problems = require_arrays(outputs, ["x", "y", "x_same_seed", "y_same_seed"])
-    if problems:
-        return problems
-    x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
+    problems = []
     if x.shape != (N, T, 2):
-        problems.append(problem("prop.shape", name="x", got=x.shape, want=(N, T, 2)))
+        problems.append(problem("prop.shape", name="x" + suffix, got=x.shape, want=(N, T, 2)))
     elif x.dtype != np.float64:
-        problems.append(problem("prop.dtype", name="x", got=str(x.dtype)))
+        problems.append(problem("prop.dtype", name="x" + suffix, got=str(x.dtype)))
     if y.shape != (N, 1):
-        problems.append(problem("prop.shape", name="y", got=y.shape, want=(N, 1)))
+        problems.append(problem("prop.shape", name="y" + suffix, got=y.shape, want=(N, 1)))
     elif y.dtype != np.float64:
-        problems.append(problem("prop.dtype", name="y", got=str(y.dtype)))
+        problems.append(problem("prop.dtype", name="y" + suffix, got=str(y.dtype)))
     if problems:
         return problems
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        return [problem("prop.nonfinite", name="x, y")]
+        return [problem("prop.nonfinite", name=f"x{suffix}, y{suffix}")]
     values, markers = x[..., 0], x[..., 1]
     if not np.all((values >= 0) & (values < 1)):
         problems.append(problem("prop.values_range", low=float(values.min()), high=float(values.max())))
@@ -309,19 +321,46 @@ def adding_properties(a, outputs):
         first, second = int(markers[n, :half].sum()), int(markers[n, half:].sum())
         if first != 1 or second != 1:
             problems.append(problem("prop.markers_per_half", n=n, first=first, half=half, second=second, T=T))
-            break
-    else:
-        want = np.sum(values * markers, axis=1, keepdims=True)
-        error = float(np.max(np.abs(y - want), initial=0.0))
-        if error > 1e-12:
-            problems.append(problem("prop.target_sum", error=error))
+            return problems
+    want = np.sum(values * markers, axis=1, keepdims=True)
+    error = float(np.max(np.abs(y - want), initial=0.0))
+    if error > 1e-12:
+        problems.append(problem("prop.target_sum", error=error))
+    return problems
+
+
+def _adding_distribution_problems(x, T):
+    """The markers uniform over each half, the values uniform on [0, 1) (x of a batch without other problems)."""
+    # imported here: the sandbox child imports the case modules to call the tasks, never the checks
+    from .distribution_checks import uniform_positions_problems, uniform_values_problems
+
+    half = T // 2
+    markers = x[..., 1]
+    return (uniform_positions_problems("argmax(x[n, :T//2, 1])", np.argmax(markers[:, :half], axis=1), 0, half)
+            + uniform_positions_problems("T//2 + argmax(x[n, T//2:, 1])", half + np.argmax(markers[:, half:], axis=1),
+                                         half, T)
+            + uniform_values_problems("x[..., 0]", x[..., 0]))
+
+
+def adding_properties(a, outputs):
+    N, T = a["N"], a["T"]
+    problems = require_arrays(outputs, ["x", "y", "x_same_seed", "y_same_seed", "x_stat", "y_stat"])
+    if problems:
+        return problems
+    x, y = np.asarray(outputs["x"]), np.asarray(outputs["y"])
+    problems = _adding_batch_problems(x, y, N, T)
+    if problems:
+        return problems
     if not (np.array_equal(x, outputs["x_same_seed"]) and np.array_equal(y, outputs["y_same_seed"])):
         problems.append(problem("prop.same_seed_differs", what="x, y"))
-    return problems
+    x_stat = np.asarray(outputs["x_stat"])
+    stat = _adding_batch_problems(x_stat, np.asarray(outputs["y_stat"]), STAT_SEQUENCES, T, suffix=" (2nd call)")
+    return problems + (stat or _adding_distribution_problems(x_stat, T))
 
 
 register(TaskSpec("2.10", adding_inputs, adapter=_adding, properties=adding_properties,
                   dims=({"N": 64, "T": 7, "D": 2, "H": 2}, {"N": 8, "T": 2, "D": 2, "H": 2},
                         {"N": 1, "T": 10, "D": 2, "H": 2}),
-                  grader_dims=({"N": 1, "T": 2, "D": 2, "H": 2}, {"N": 32, "T": 9, "D": 2, "H": 2},
-                               {"N": 5, "T": 13, "D": 2, "H": 2})))
+                  # H is not used (H = 3: these are general shapes, see checks.shape_weight)
+                  grader_dims=({"N": 1, "T": 2, "D": 2, "H": 2}, {"N": 32, "T": 9, "D": 2, "H": 3},
+                               {"N": 5, "T": 13, "D": 2, "H": 3}, {"N": 16, "T": 4, "D": 2, "H": 3})))

@@ -152,9 +152,19 @@ def task_function(task_id, load):
     return getattr(load(task.module), task.function)
 
 
+# The output name under which call_task keeps a returned value that is not the documented tuple (wrong length,
+# a dict, one array): the checks then say what was returned instead of calling every output missing.
+RETURNED = "@returned"
+
+
 def _argument(entry, load, args):
     if isinstance(entry, OutputOf):
-        return call_task(entry.task_id, load, args)[entry.name]
+        outputs = call_task(entry.task_id, load, args)
+        if entry.name not in outputs:
+            names = ", ".join(all_specs()[entry.task_id].outputs)
+            raise ValueError(f"Task {entry.task_id} did not return the documented tuple ({names}), so its "
+                             f"{entry.name} cannot be passed on")
+        return outputs[entry.name]
     if callable(entry):
         return entry(args)
     return args[entry]
@@ -169,6 +179,8 @@ def call_task(task_id, load, args):
     returned = function(*(_argument(entry, load, args) for entry in spec.call))
     if len(spec.outputs) == 1:
         return {spec.outputs[0]: returned}
+    if not isinstance(returned, (tuple, list)) or len(returned) != len(spec.outputs):
+        return {RETURNED: returned}  # reported by check_outputs as "returned ..., expected a tuple of ..."
     return dict(zip(spec.outputs, returned))
 
 
@@ -260,15 +272,98 @@ def _output_problem(spec, name, got, want, tolerance):
     return None
 
 
+def _children(outputs, name):
+    """{first path segment: [flat names]} of the outputs inside ``name`` ("h.0.1" -> {"0": ["h.0.1"]})."""
+    children = {}
+    for other in outputs:
+        if other.startswith(f"{name}."):
+            children.setdefault(other[len(name) + 1:].split(".")[0], []).append(other)
+    return children
+
+
+def _nested(outputs, name):
+    """The value at ``name`` rebuilt from flat leaves: an array, or nested lists of them (lists split by flatten)."""
+    if name in outputs:
+        return outputs[name]
+    children = _children(outputs, name)
+    if not children or not all(key.isdigit() for key in children) or \
+            sorted(map(int, children)) != list(range(len(children))):
+        raise KeyError(name)
+    return [_nested(outputs, f"{name}.{k}") for k in range(len(children))]
+
+
+def assemble_list(outputs, name):
+    """A list or tuple returned where one array is documented, converted with np.array: (array, item count).
+
+    Returns (None, count) when the items do not make one numeric array (ragged, not numbers), and
+    (None, 0) when ``name`` is not a list at all."""
+    try:
+        items = _nested(outputs, name)
+    except KeyError:
+        return None, 0
+    try:
+        array = np.array(items)
+    except Exception:  # noqa: BLE001 - ragged lists are reported, never raised
+        return None, len(items)
+    return (array if is_numeric(array) else None), len(items)
+
+
+def returned_problem(spec, outputs):
+    """The problem of what call_task kept under RETURNED (one array, a tuple of the wrong length, a dict...)."""
+    fields = {"count": len(spec.outputs), "names": ", ".join(spec.outputs)}
+    if RETURNED in outputs:
+        value = as_array(outputs[RETURNED])
+        if is_numeric(value):
+            return problem("output.returned_array", got=value.shape, **fields)
+        return problem("output.returned_other", **fields)
+    children = _children(outputs, RETURNED)
+    if all(key.isdigit() for key in children):
+        return problem("output.returned_tuple", got=len(children), **fields)
+    return problem("output.returned_dict", got=sorted(children), **fields)
+
+
+def _missing_problem(spec, name, outputs, expected, reported):
+    """The problem of an expected output that has no array of its own name (None once its parent is reported)."""
+    if RETURNED in outputs or _children(outputs, RETURNED):
+        if "returned" in reported:
+            return None
+        reported.add("returned")
+        return returned_problem(spec, outputs)
+    parent = name.rsplit(".", 1)[0] if "." in name else None
+    if parent is not None and _children(outputs, parent):
+        if parent in reported:
+            return None
+        reported.add(parent)
+        want = sorted(other[len(parent) + 1:] for other in expected if other.startswith(f"{parent}."))
+        return problem("output.dict_keys", name=parent, got=sorted(_children(outputs, parent)), want=want)
+    array, count = assemble_list(outputs, name)
+    if count:  # a list whose items do not make one numeric array
+        shapes = [tuple(as_array(outputs[leaf]).shape) for leaf in sorted(outputs) if leaf.startswith(f"{name}.")]
+        return problem("output.not_array", name=name, count=count, shapes=shapes[:6],
+                       want=tuple(np.shape(expected[name])))
+    return problem("output.missing", name=name, got=sorted(outputs)[:10])
+
+
 def check_outputs(spec, outputs, expected, tolerance):
-    """Compare outputs (flat arrays) with expected ones; return a list of Problems (never raises on bad outputs)."""
-    problems = []
+    """Compare outputs (flat arrays) with expected ones; return a list of Problems (never raises on bad outputs).
+
+    Lenient on form: a list or tuple returned where one array is documented (split into "h.0", "h.1"... by
+    :func:`flatten`) is converted with np.array and checked like an array; when its converted shape is wrong
+    the problem says it was a list. Strict on values: everything else is compared as for an array.
+    """
+    problems, reported = [], set()
     for name, want in expected.items():
-        if name not in outputs:
-            split = any(other.startswith(f"{name}.") for other in outputs)
-            problems.append(problem("output.not_array" if split else "output.missing", name=name))
-            continue
-        found = _output_problem(spec, name, as_array(outputs[name]), np.asarray(want), tolerance)
+        want = np.asarray(want)
+        if name in outputs:
+            found = _output_problem(spec, name, as_array(outputs[name]), want, tolerance)
+        else:
+            array, count = assemble_list(outputs, name)
+            if array is not None:
+                found = _output_problem(spec, name, array, want, tolerance)
+                if found is not None and found.code == "output.shape":
+                    found = problem("output.list_shape", name=name, count=count, got=array.shape, want=want.shape)
+            else:
+                found = _missing_problem(spec, name, outputs, expected, reported)
         if found is not None:
             problems.append(found)
     return problems

@@ -58,7 +58,7 @@ def test_a_nan_backward_scores_zero_on_its_gradient_checks(tmp_path):
     report = a1(edited(tmp_path / "nan", RNN, STEP_BACKWARD_RETURN, NAN_GRADIENTS + STEP_BACKWARD_RETURN))
     backward = task(report, "1.2")
     gradient_checks = [check for check in backward.checks if check.kind == "gradient"]
-    assert len(gradient_checks) == 3 and not any(check.passed for check in gradient_checks)
+    assert len(gradient_checks) == len(grade.GRADER_DIMS) and not any(check.passed for check in gradient_checks)
     assert codes(backward, "gradient") == {"gradient.nonfinite"}
     assert backward.points == 0
     assert task(report, "1.1").passed  # the forward is untouched
@@ -142,7 +142,7 @@ def test_an_exception_in_a_check_costs_that_check_only(tmp_path, monkeypatch, ca
 FORGE = """
     import os, numpy
     results = os.path.join(os.path.dirname(os.getcwd()), "results")
-    if os.path.exists(os.path.join(results, "5.json")):
+    if os.path.exists(os.path.join(results, "7.json")):
         def replace(name):
             path = os.path.join(results, name)
             if os.path.lexists(path):
@@ -151,16 +151,18 @@ FORGE = """
         open(replace("0.json"), "w").write("{not json")
         numpy.savez(replace("1.npz"), **{"out:grads.Wx": numpy.array([object()], dtype=object)})
         open(replace("2.json"), "w").write('{"status": "ok", "x": "' + "y" * 10**6 + '"}')
-        os.symlink("/etc/passwd", replace("3.json"))
-        os.mkfifo(replace("4.npz"))
-        open(replace("5.json"), "w").write('[1, 2]')
+        open(replace("3.json"), "w").write('[1, 2]')
+        os.symlink("/etc/passwd", replace("4.json"))
+        os.mkfifo(replace("5.npz"))
+        open(replace("6.json"), "w").write('[1, 2]')
+        open(replace("7.json"), "w").write("{not json")
 """
 CLIP_VALUE_RETURN = ("    return {k: np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value) "
                      "for k, g in grads.items()}\n")
 
 
 def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
-    """Task 2.3's code overwrites the results of requests 0-5: Task 2.1's three calls and Task 2.2's three.
+    """Task 2.3's code overwrites the results of requests 0-7: Task 2.1's four calls and Task 2.2's four.
 
     Malformed JSON, an object array, a 1 MB JSON file, a symlink to /etc/passwd, a FIFO and a record that
     is a JSON list: each costs its own check, none stops the grader, nothing of them reaches the report.
@@ -241,7 +243,8 @@ def test_course_check_cli_passes_in_korean():
 
 @pytest.mark.parametrize("line,passed,code", [
     ("    h_next = h_next.tolist()\n", True, None),  # a list of numbers is converted
-    ("    h_next = list(h_next)\n", False, "output.not_array"),  # a list of arrays is not
+    ("    h_next = list(h_next)\n", True, None),  # so is a list of arrays that make one array (issue 12, part 4)
+    ("    h_next = [h_next, h_next[:, :1]]\n", False, "output.not_array"),  # a ragged one is reported
 ])
 def test_lists_are_converted_when_they_hold_numbers(tmp_path, line, passed, code):
     anchor = "    h_next = np.tanh(x @ Wx + h_prev @ Wh + b)  # (N, H)\n"
@@ -249,4 +252,4 @@ def test_lists_are_converted_when_they_hold_numbers(tmp_path, line, passed, code
     assert task(report, "1.1").passed == passed
     if code:
         assert codes(task(report, "1.1")) == {code}
-        assert "is a list or tuple of arrays" in reports.task_messages(task(report, "1.1"), "en")[0]
+        assert "is a list or tuple of 2 items" in reports.task_messages(task(report, "1.1"), "en")[0]
