@@ -163,7 +163,7 @@ def _selected(manifest, assignment_ids):
     return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
 
 
-def _diagnose_failures(tasks, cases, calls, results, reference):
+def diagnose_failures(tasks, cases, calls, results, reference):
     """Hints of every failed task: the one catalogued mistake its outputs reveal, if unambiguous (see diagnosis.py),
     then the task's own hint."""
     passed = {task.id for task in tasks if results[task.id].passed}
@@ -199,7 +199,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
                                    task.assignment_id, task.points) for task in tasks}
     for i, case in enumerate(cases):
         grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
-    _diagnose_failures(tasks, cases, calls, results, reference)
+    diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox)
 

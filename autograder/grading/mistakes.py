@@ -4,9 +4,10 @@ A :class:`Mistake` (data in :mod:`.mistake_catalogue`) names the task it belongs
 edit of one reference file (an exact snippet replaced once); its hint for the student is the
 message ``mistake.<id>`` of the message catalogue. The edit serves twice:
 
-- **diagnosis**: when a student fails a task, the grader runs each mistake of
-  that task on the same inputs and, when the student's outputs match the
-  mutant's, shows that mistake's hint ("your output is what you get when ...");
+- **diagnosis** (:mod:`.diagnosis`): when a student fails a task, the grader runs
+  the mutants on the same inputs and shows a mistake's hint only when the
+  student's outputs match exactly that one mutant on every shape, and the
+  mutant's bug lives in the task's own function;
 - **mutation testing**: ``course check`` grades every mutant as a submission and
   requires that its task loses points and shows the hint (the mutation score).
 

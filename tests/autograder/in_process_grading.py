@@ -14,9 +14,8 @@ import io
 
 import numpy as np
 
-from autograder.grading import diagnosis
 from autograder.grading.checks import TaskResult
-from autograder.grading.grade import build_requests, grade_case, loss_request
+from autograder.grading.grade import build_requests, diagnose_failures, grade_case, loss_request
 from autograder.grading.results import Outcome, read_npz
 from autograder.runtime import harness
 from autograder.runtime.messages import task_text
@@ -73,7 +72,7 @@ def grade_package(package, seed, task_ids=None, diagnose=False):
     - package: import name of the implementation (e.g. "solutions", or a package written by a test)
     - seed: int, the grading seed (the same inputs as ``course grade --seed``)
     - task_ids: the tasks to grade (default: every task of the manifest)
-    - diagnose: also name the catalogued mistake of each failed task (slower)
+    - diagnose: also diagnose each failed task (its hints and mistakes, as ``course grade``; slower)
     """
     manifest = harness.course_manifest()
     tasks = [task for task in manifest.tasks if task_ids is None or task.id in task_ids]
@@ -81,20 +80,13 @@ def grade_package(package, seed, task_ids=None, diagnose=False):
     _, cases = build_requests(tasks, seed)
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
                                    task.points) for task in tasks}
-    observed = {}
+    calls = {}
     for case in cases:
-        call = call_outcome(case.spec, load, case.args)
+        calls[case.call] = call = call_outcome(case.spec, load, case.args)
         loss = None
         if case.probes is not None and call.status == "ok":
             loss = loss_outcome(case.spec, load, loss_request(case))
         grade_case(case, call, loss, reference, manifest.tolerances, results[case.task.id])
-        seen = diagnosis.observation(case.args, call.outputs, call.args_after) if call.status == "ok" \
-            else diagnosis.Observation(case.args)
-        observed.setdefault(case.task.id, (case.spec, []))[1].append(seen)
     if diagnose:
-        passed = {task_id for task_id, result in results.items() if result.passed}
-        for task_id, result in results.items():
-            if not result.passed:
-                spec, observations = observed[task_id]
-                result.mistakes = diagnosis.diagnose(task_id, spec, observations, passed, reference)
+        diagnose_failures(tasks, cases, calls, results, reference)
     return results

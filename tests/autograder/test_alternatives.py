@@ -173,7 +173,11 @@ def test_every_edit_changes_the_code():
 
 
 def test_the_same_grading_fails_a_catalogued_mistake():
-    """The in-process grading is not vacuous: a mutant of the catalogue loses points on its task."""
+    """The in-process grading is not vacuous: a mutant of the catalogue loses points on its task, and the
+    grader's diagnosis names it there (and only there: Task 1.1 passes, and no hint names it elsewhere)."""
     mistake = next(m for m in mistakes.CATALOGUE if m.id == "rnn_step_dWh_transposed")
-    results = grade_package(mistakes.mutant_package(mistake), SEEDS[0], {mistake.task_id})
-    assert results[mistake.task_id].points < results[mistake.task_id].max_points
+    results = grade_package(mistakes.mutant_package(mistake), SEEDS[0], {"1.1", "1.2", "1.4"}, diagnose=True)
+    assert results["1.2"].points < results["1.2"].max_points and results["1.1"].passed
+    assert results["1.2"].mistakes == [mistake]
+    assert [hint.code for hint in results["1.2"].hints] == [f"mistake.{mistake.id}", "task.hint"]
+    assert results["1.4"].mistakes == [] and [hint.code for hint in results["1.4"].hints] == ["task.hint"]
