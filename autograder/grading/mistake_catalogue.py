@@ -80,6 +80,13 @@ CATALOGUE = (
        'h, _ = rnn_step_forward(x, h0, Wx, Wh, b)'),
     _M('sample_always_greedy', '1.10', LM, '        if rng is None:\n            idx = int(np.argmax',
        '        if True:\n            idx = int(np.argmax'),
+    _M('sample_seed_included', '1.10', LM,
+       '        h, _ = rnn_step_forward(x, h, Wx, Wh, b)  # (1, H)\n        probs = softmax(h @ Wy + by)  # (1, V)\n'
+       '        if rng is None:\n            idx = int(np.argmax(probs[0]))\n        else:\n'
+       '            idx = int(rng.choice(V, p=probs[0]))\n        indices[t] = idx\n',
+       '        indices[t] = idx\n        h, _ = rnn_step_forward(x, h, Wx, Wh, b)  # (1, H)\n'
+       '        probs = softmax(h @ Wy + by)  # (1, V)\n        if rng is None:\n'
+       '            idx = int(np.argmax(probs[0]))\n        else:\n            idx = int(rng.choice(V, p=probs[0]))\n'),
     _M('m2o_first_state', '1.11', ARCH, 'h_last = h[:, -1]  # (N, H)', 'h_last = h[:, 0]  # (N, H)'),
     _M('m2o_gradient_at_first_step', '1.12', ARCH, 'dh[:, -1] = dscores @ Wy.T', 'dh[:, 0] = dscores @ Wy.T'),
     _M('m2o_gradient_at_every_step', '1.12', ARCH, 'dh[:, -1] = dscores @ Wy.T',
@@ -97,12 +104,18 @@ CATALOGUE = (
     _M('tbptt_last_chunk_dropped', '2.1', TBPTT, 'for start in range(0, T, chunk_len):',
        'for start in range(0, T - chunk_len + 1, chunk_len):'),
     _M('tbptt_chunks_overlap', '2.1', TBPTT, 'stop = min(start + chunk_len, T)', 'stop = min(start + chunk_len + 1, T)'),
+    _M('tbptt_chunk_losses_averaged', '2.1', TBPTT, 'return float(loss), grads,',
+       'return float(loss) / -(-T // chunk_len), grads,'),
     _M('clip_per_array', '2.2', CLIP, '    if coef < 1.0:\n        clipped = {k: g * coef for k, g in arrays.items()}',
        '    if coef < 1.0:\n        clipped = {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6))'
        ' for k, g in arrays.items()}'),
     _M('clip_by_value_instead_of_norm', '2.2', CLIP,
        '    if coef < 1.0:\n        clipped = {k: g * coef for k, g in arrays.items()}',
        '    if coef < 1.0:\n        clipped = {k: np.clip(g, -max_norm, max_norm) for k, g in arrays.items()}'),
+    _M('clip_scales_up', '2.2', CLIP, '    if coef < 1.0:\n        clipped = {k: g * coef for k, g in arrays.items()}',
+       '    if True:\n        clipped = {k: g * coef for k, g in arrays.items()}'),
+    _M('clip_value_in_place', '2.3', CLIP, 'np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value)',
+       'np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value, out=g)'),
     _M('clip_value_upper_only', '2.3', CLIP, 'np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value)',
        'np.minimum(np.asarray(g, dtype=np.float64), clip_value)'),
     _M('gradient_norms_recorded_late', '2.4', FLOW,
@@ -147,6 +160,7 @@ CATALOGUE = (
        'np.concatenate([da_i, da_f, da_o, da_g], axis=1)'),
     _M('lstm_hidden_from_old_cell', '3.10', LSTM, 'h_next = hidden_state(c_next, o)', 'h_next = hidden_state(c_prev, o)'),
     _M('lstm_step_dc_next_ignored', '3.11', LSTM, 'dc = dc_next + dc_from_h', 'dc = dc_from_h'),
+    _M('lstm_step_dc_from_next_only', '3.11', LSTM, 'dc = dc_next + dc_from_h', 'dc = dc_next'),
     _M('lstm_step_backward_old_cell', '3.11', LSTM, 'hidden_state_backward(dh_next, c_next, o)',
        'hidden_state_backward(dh_next, c_prev, o)'),
     _M('lstm_h0_ignored', '3.12', LSTM, '    h_prev = h0\n', '    h_prev = np.zeros_like(h0)\n'),
@@ -175,8 +189,12 @@ CATALOGUE = (
        'ax = x @ Wx + bx + bh  # (N, 3H)\n    ah = h_prev @ Wh  # (N, 3H)'),
     _M('gru_step_direct_path_missing', '4.8', GRU, 'dh_prev = dh_direct + dah @ Wh.T', 'dh_prev = dah @ Wh.T'),
     _M('gru_step_dbh_equals_dbx', '4.8', GRU, 'dbh = dah.sum(axis=0)', 'dbh = dax.sum(axis=0)'),
+    _M('gru_dr_without_hidden_bias', '4.8', GRU, 'candidate_hidden_backward(dn, n, r, ah[:, 2 * H :])',
+       'candidate_hidden_backward(dn, n, r, h_prev @ Wh[:, 2 * H :])'),
     _M('gru_h0_ignored', '4.9', GRU, '    h_prev = h0\n', '    h_prev = np.zeros_like(h0)\n'),
     _M('gru_bptt_no_future_gradient', '4.10', GRU, 'gru_step_backward(dh[:, t] + dh_future, step_caches[t])',
        'gru_step_backward(dh[:, t], step_caches[t])'),
+    _M('gru_bptt_mutates_upstream', '4.10', GRU, 'gru_step_backward(dh[:, t] + dh_future, step_caches[t])',
+       'gru_step_backward(np.add(dh[:, t], dh_future, out=dh[:, t]), step_caches[t])'),
     _M('gru_bptt_walks_forward', '4.10', GRU, '    for t in reversed(range(T)):', '    for t in range(T):'),
 )
