@@ -323,8 +323,9 @@ show(gradient_errors(lambda v, h0, Wx, Wh, b: one_to_many_forward(v, h0, Wx, Wh,
 # ## 5. A stacked RNN (Tasks 1.15 and 1.16)
 #
 # Stacking layers makes the network deep in a second direction: layer `l`
-# reads the hidden states of layer `l - 1` as its input sequence and starts
-# from its own initial state `h0[l]`. Backward goes from the top layer down,
+# (0-based, `layers[l]`) reads the hidden states of layer `l - 1` (the input
+# `x` for `l = 0`) as its input sequence and starts from its own initial state
+# `h0[l]`. Backward goes from the top layer down,
 # and the `dx` of one layer is the upstream `dh` of the layer below.
 
 # %%

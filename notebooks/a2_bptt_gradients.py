@@ -117,8 +117,9 @@ for W in (W_radius, W_orthogonal, init_identity(32)):
 # ## 2. The ReLU RNN step (Tasks 2.8 and 2.9)
 #
 # `h_t = max(0, x_t Wx + h_{t-1} Wh + b)`. With `Wh = I`, `b = 0` and no
-# input, the state, and the gradient, are copied unchanged from step to step:
-# the IRNN starts training with neither vanishing nor exploding gradients.
+# input, the state is copied unchanged from step to step, and so is the
+# gradient through the active units (`h > 0`; a unit at 0 passes none): the
+# IRNN starts training with neither vanishing nor exploding gradients.
 
 # %%
 from assignments.a2_bptt_gradients.relu_rnn import relu_rnn_step_backward, relu_rnn_step_forward
@@ -202,7 +203,7 @@ print({k: round(float(v), 3) for k, v in slopes.items()}, np.log([0.5, 1.0, 1.5]
 # The slope of `ln ||dL/dh_t||` per step should be close to `ln 0.5 = -0.69`
 # for radius 0.5, close to 0 for radius 1 and for the IRNN, and positive for
 # radius 1.5 (below `ln 1.5 = 0.41`: the states grow until tanh saturates, and
-# its derivative `1 - h^2 < 1` slows the growth of the gradient).
+# its derivative, below 1 away from 0, slows the growth of the gradient).
 
 # %% [markdown] id="a2-check-gradient-norms"
 # **Graded** ({{GRADED:check_gradient_norms}}).
@@ -229,12 +230,13 @@ print({k: round(float(v), 3) for k, v in slopes.items()}, np.log([0.5, 1.0, 1.5]
 # one SGD step, `p - lr * g` for every parameter, with the clipped gradients
 # if `clip` is true and the raw ones otherwise.
 #
-# (`sum_task_loss`, provided, returns the mean squared error of a linear head
-# on the last hidden state of your tanh RNN and the gradients of all the
+# (`sum_task_loss`, provided, returns the mean squared error of your
+# many-to-one RNN of Tasks 1.11 and 1.12 and the gradients of all the
 # parameters.)
 
 # %%
-from assignments.a1_vanilla_rnn.rnn import rnn_backward, rnn_forward
+from assignments.a1_vanilla_rnn.architectures import many_to_one_backward, many_to_one_forward
+from assignments.a1_vanilla_rnn.rnn import rnn_forward
 from assignments.a2_bptt_gradients.clipping import clip_grad_norm, clip_grad_value
 
 example = {"a": np.array([3.0, 4.0]), "b": np.array([[12.0]])}
@@ -248,15 +250,12 @@ def sum_task_data(n, steps, rng):
 
 
 def sum_task_loss(params, x, y):
-    h, cache = rnn_forward(x, np.zeros((x.shape[0], params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"])
-    pred = h[:, -1] @ params["Wy"] + params["by"]
+    """Mean squared error of a many-to-one RNN (your Tasks 1.11 and 1.12) and its gradients."""
+    h0 = np.zeros((x.shape[0], params["Wh"].shape[0]))
+    pred, cache = many_to_one_forward(x, h0, params["Wx"], params["Wh"], params["b"], params["Wy"], params["by"])
     diff = pred - y
-    dpred = 2 * diff / diff.size
-    dh = np.zeros_like(h)
-    dh[:, -1] = dpred @ params["Wy"].T
-    _, _, dWx, dWh, db = rnn_backward(dh, cache)
-    return float(np.mean(diff ** 2)), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dpred,
-                                       "by": dpred.sum(axis=0)}
+    _, _, dWx, dWh, db, dWy, dby = many_to_one_backward(2 * diff / diff.size, cache)
+    return float(np.mean(diff ** 2)), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby}
 
 
 # %% nbgrader={"grade": false, "grade_id": "glue_clipping", "locked": false, "schema_version": 3, "solution": true}
@@ -426,14 +425,12 @@ print(np.mean((y_many - 1.0) ** 2), BASELINE_MSE)
 
 
 def adding_loss(params, x, y):
-    h, cache = rnn_forward(x, np.zeros((x.shape[0], params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"])
-    diff = h[:, -1] @ params["Wy"] + params["by"] - y
-    dpred = 2 * diff / diff.size
-    dh = np.zeros_like(h)
-    dh[:, -1] = dpred @ params["Wy"].T
-    _, _, dWx, dWh, db = rnn_backward(dh, cache)
-    return float(np.mean(diff ** 2)), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dpred,
-                                       "by": dpred.sum(axis=0)}
+    """Mean squared error of a many-to-one RNN (your Tasks 1.11 and 1.12) and its gradients."""
+    h0 = np.zeros((x.shape[0], params["Wh"].shape[0]))
+    pred, cache = many_to_one_forward(x, h0, params["Wx"], params["Wh"], params["b"], params["Wy"], params["by"])
+    diff = pred - y
+    _, _, dWx, dWh, db, dWy, dby = many_to_one_backward(2 * diff / diff.size, cache)
+    return float(np.mean(diff ** 2)), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby}
 
 
 def train_adding_rnn(seq_len, steps=300, hidden=16, batch=32, seed=0):
@@ -472,7 +469,9 @@ plt.show()
 # ## What you saw
 #
 # Gradients through a recurrence are products of many Jacobians: their norm
-# follows the spectral radius of `Wh` exponentially, towards zero or infinity.
+# follows the spectral radius of `Wh` exponentially, towards zero or infinity,
+# while the states stay small (near-linear tanh); in general the bound is set
+# by the largest singular value of `Wh` and the activation's derivative.
 # Clipping tames the explosions; truncation trades long-range credit
 # assignment for speed; and nothing here fixes the vanishing. The gated cells
 # of the next two assignments do.

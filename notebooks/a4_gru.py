@@ -149,9 +149,9 @@ show(gradient_errors(candidate_of, dict(ax_n=ax_n, ah_n=ah_n, r=r), dn, candidat
 # %% [markdown] id="a4-gru"
 # ## 3. The GRU step and sequence (Tasks 4.7 to 4.10)
 #
-# In the backward pass of one step, `h_prev` collects three kinds of paths:
-# the direct one through `z * h_prev`, and the ones through `ah = h_prev Wh + bh`
-# (its `r`, `z` and `n` parts) times `Wh^T`.
+# In the backward pass of one step, `h_prev` reaches `h` along two routes: the
+# direct one through `z * h_prev`, and the one through `ah = h_prev Wh + bh`,
+# which feeds all three blocks `r`, `z` and `n`. At that fork the gradients add.
 
 # %%
 from assignments.a4_gru.gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward

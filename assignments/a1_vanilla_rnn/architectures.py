@@ -22,7 +22,7 @@ One-to-many (input v only at t = 0, zero inputs afterwards):
     x_0 = v, x_1 = ... = x_{T-1} = 0        # (N, T, D)
     h = rnn_forward(x, h0)                  # (N, T, H)
 
-and dv = dx_0, since the zero inputs are constants.
+The zero inputs are constants: only the input at t = 0 depends on v.
 
 References: Karpathy, "The Unreasonable Effectiveness of Recurrent Neural
 Networks" (2015); CS231n lecture 10; Vinyals et al., "Show and Tell" (2015)
@@ -70,7 +70,7 @@ def many_to_one_backward(dscores, cache):
     - dWy: gradient w.r.t. Wy, shape (H, C)
     - dby: gradient w.r.t. by, shape (C,)
     """
-    # TODO: Task 1.12 — the upstream dh is zero at every step except the last one
+    # TODO: Task 1.12 — which hidden states does the loss read?
     raise NotImplementedError("Task 1.12: many_to_one_backward")
 
 
@@ -94,7 +94,7 @@ def one_to_many_forward(v, h0, Wx, Wh, b, T):
 
 
 def one_to_many_backward(dh, cache):
-    """Task 1.14: one-to-many backward, BPTT then dv = dx_0.
+    """Task 1.14: one-to-many backward: BPTT, then the gradient of v (only x_0 depends on v).
 
     Inputs:
     - dh: upstream gradient w.r.t. every hidden state, shape (N, T, H)
@@ -107,5 +107,5 @@ def one_to_many_backward(dh, cache):
     - dWh: gradient w.r.t. Wh, shape (H, H)
     - db: gradient w.r.t. b, shape (H,)
     """
-    # TODO: Task 1.14 — rnn_backward, then dv is dx[:, 0] (the zero inputs receive no parameter)
+    # TODO: Task 1.14 — which inputs depend on v?
     raise NotImplementedError("Task 1.14: one_to_many_backward")

@@ -5,7 +5,8 @@
 
 The loss is averaged over the batch and *summed* over time (CS231n convention),
 so the loss of a sequence cut into chunks is the sum of the chunks' losses.
-Gradient of the loss w.r.t. the scores: (softmax(scores) - onehot(y)) / N.
+The gradient w.r.t. the scores is yours to derive (differentiate the
+log-softmax; mind the 1/N of the batch mean).
 
 References: CS231n assignment 3 ``rnn_layers.py`` (temporal_affine_*,
 temporal_softmax_loss); Bishop, *Pattern Recognition and ML*, section 4.3.4.
@@ -33,7 +34,7 @@ def temporal_affine_forward(h, W, b):
 
 
 def temporal_affine_backward(dout, cache):
-    """Task 1.6: backward pass of the temporal affine map; dW and db sum over batch and time.
+    """Task 1.6: backward pass of the temporal affine map; W and b are shared by every (n, t).
 
     Inputs:
     - dout: upstream gradient of shape (N, T, V)
@@ -44,7 +45,7 @@ def temporal_affine_backward(dout, cache):
     - dW: gradient w.r.t. W, shape (H, V)
     - db: gradient w.r.t. b, shape (V,)
     """
-    # TODO: Task 1.6 — dh = dout @ W.T; dW sums h^T dout over batch and time; db sums dout over batch and time
+    # TODO: Task 1.6 — the affine map of Task 1.2, applied at every (n, t)
     raise NotImplementedError("Task 1.6: temporal_affine_backward")
 
 
@@ -59,5 +60,5 @@ def temporal_softmax_loss(scores, y):
     - loss: float, -(1/N) sum_{n,t} log p_{n,t}[y_{n,t}]
     - dscores: gradient of the loss w.r.t. scores, shape (N, T, V)
     """
-    # TODO: Task 1.7 — sum over time, mean over the batch; dscores = (softmax - onehot) / N; subtract the row max first
+    # TODO: Task 1.7 — a stable softmax, then derive the gradient of the loss with respect to the scores
     raise NotImplementedError("Task 1.7: temporal_softmax_loss")

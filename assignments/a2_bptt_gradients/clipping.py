@@ -2,7 +2,7 @@
 
 Exploding gradients (Pascanu et al. 2013) show up as rare, huge gradient
 steps when the product of Jacobians dh_t/dh_{t-1} grows with the distance.
-Clipping bounds the step without changing its direction:
+Clipping bounds the size of the step, in one of two ways:
 
     by global norm (Task 2.2, PyTorch ``clip_grad_norm_``):
         total = sqrt( sum_arrays sum_entries g**2 )

@@ -1,26 +1,23 @@
 """How the gradient of a late loss decays or grows as it flows back through time.
 
 Take a loss that only sees the last hidden state, L = sum(dh_last * h_{T-1}),
-so dL/dh_{T-1} = dh_last. One step back through h_t = phi(a_t),
-a_t = x_t Wx + h_{t-1} Wh + b, gives
+so the gradient at h_{T-1} is dh_last itself. Each step back through
+h_t = phi(a_t), a_t = x_t Wx + h_{t-1} Wh + b, multiplies it (as a row vector)
+by the step's Jacobian, diag(phi'(a_t)) Wh^T: your step backward computes that
+product, so call it, once per step, from the last step back.
 
-    dL/dh_{t-1} = (dL/dh_t * phi'(a_t)) Wh^T                     # (N, H)
-
-and so, with diag(phi'(a_s)) the Jacobian of the nonlinearity,
-
-    dL/dh_t = dh_last  prod_{s = T-1 .. t+1} diag(phi'(a_s)) Wh^T.
-
-Since |phi'| <= 1 for tanh and ReLU,
-
-    ||dL/dh_t||_F <= ||dh_last||_F * ||Wh||_2 ** (T-1-t).
-
-Pascanu et al. (2013): if the largest singular value of Wh is below 1 (below
-1/gamma for |phi'| <= gamma) the gradient *vanishes* exponentially with the
-distance T-1-t, so long-range dependencies get no learning signal; a spectral
-radius above 1 is necessary for it to *explode*. In the near-linear regime of
-tanh (small states, phi' ~ 1) the norms follow ||dh_last (Wh^T)^(T-1-t)||, i.e.
-they scale like rho(Wh)^(T-1-t). With ReLU, Wh = I, b = 0 and zero input (IRNN
-at initialisation) the gradient is carried back unchanged.
+Since |phi'| <= gamma (gamma = 1 for tanh and ReLU, 1/4 for the sigmoid), each
+step multiplies the norm by at most gamma * ||Wh||_2, the largest singular value
+of Wh times gamma. Pascanu et al. (2013): if the largest singular value of Wh is
+below 1/gamma, the gradient *vanishes* exponentially with the distance T-1-t,
+so long-range dependencies get no learning signal; a largest singular value
+above 1/gamma is necessary for it to *explode* (not sufficient). The spectral
+radius rho(Wh) <= ||Wh||_2 is not the condition for the nonlinear RNN: it only
+governs the long-run growth of the *linear* map, which is what you see in the
+near-linear regime of tanh (small states, phi' ~ 1), where the norms scale
+like rho(Wh)^(T-1-t). With ReLU, Wh = I, b = 0 and zero input (IRNN at
+initialisation) the gradient is carried back unchanged through the active
+units (h > 0) and stopped at the others.
 
 This module records norms[t] = ||dL/dh_t||_F (over the whole batch) for
 t = 0 .. T-1, the quantity plotted in the assignment's vanishing/exploding

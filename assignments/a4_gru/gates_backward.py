@@ -5,24 +5,17 @@ Forward (see ``gates.py``), with ah_n = ah[:, 2H:3H] the hidden half of the cand
     n = tanh(ax_n + r * ah_n)               # (N, H)
     h = (1 - z) * n + z * h_prev            # (N, H)
 
-Backward, by the product rule, given dh = dL/dh:
+Backward, given the gradient of the loss w.r.t. h: the product rule on each
+term of the update (z appears in both; h_prev appears directly, and the paths
+through ah are added in ``gru.py``), then the chain rule through the candidate,
+with tanh's derivative written in terms of its output n (r multiplies ah_n
+after the matmul). The sigmoid gates' own derivatives are taken in
+``gru_step_backward``.
 
-    dn      = dh * (1 - z)
-    dz      = dh * (h_prev - n)             # h = n + z * (h_prev - n)
-    dh_prev = dh * z                        # only the direct path; the paths
-                                            # through ah are added in gru.py
-    dpre    = dn * (1 - n**2)               # tanh' at the pre-activation
-    dax_n   = dpre
-    dah_n   = dpre * r                      # r multiplies ah_n after the matmul
-    dr      = dpre * ah_n
-
-The gradients of the sigmoid gates' pre-activations (dr * r(1-r) and
-dz * z(1-z)) are taken in ``gru_step_backward``.
-
-In the variant of Cho et al. (2014, v3) and d2l.ai, n = tanh(x W + (r * h_prev) U),
-the reset gate sits before the matmul and dr = (dpre U^T) * h_prev instead;
-with the swapped update of Chung et al. (2014) and makemore,
-h = z * n + (1 - z) * h_prev, the signs of dz flip. This course pins PyTorch's.
+Other conventions change these derivatives: in Cho et al. (2014, v3) and d2l.ai,
+n = tanh(x W + (r * h_prev) U), the reset gate sits before the matmul; with the
+swapped update of Chung et al. (2014) and makemore, h = z * n + (1 - z) * h_prev,
+the roles of z and 1 - z exchange. This course pins PyTorch's.
 
 References: Cho et al. (2014), arXiv 1406.1078; Chung et al. (2014),
 arXiv 1412.3555; PyTorch docs, ``torch.nn.GRU``; CS231n assignment 3
@@ -31,7 +24,7 @@ arXiv 1412.3555; PyTorch docs, ``torch.nn.GRU``; CS231n assignment 3
 
 
 def gru_hidden_update_backward(dh, n, z, h_prev):
-    """Task 4.5: backward of h = (1 - z) n + z h_prev: dn = dh (1 - z), dz = dh (h_prev - n), dh_prev = dh z.
+    """Task 4.5: backward of h = (1 - z) n + z h_prev (product rule; only the direct path to h_prev).
 
     Inputs:
     - dh: upstream gradient w.r.t. h, shape (N, H)
@@ -44,12 +37,12 @@ def gru_hidden_update_backward(dh, n, z, h_prev):
     - dz: gradient w.r.t. z, shape (N, H)
     - dh_prev: gradient w.r.t. h_prev through the z * h_prev term only, shape (N, H)
     """
-    # TODO: Task 4.5 — dn = dh * (1 - z); dz = dh * (h_prev - n); dh_prev = dh * z
+    # TODO: Task 4.5 — the product rule through h = (1 - z) * n + z * h_prev
     raise NotImplementedError("Task 4.5: gru_hidden_update_backward")
 
 
 def candidate_hidden_backward(dn, n, r, ah_n):
-    """Task 4.6: backward of n = tanh(ax_n + r * ah_n) through dpre = dn * (1 - n**2).
+    """Task 4.6: backward of n = tanh(ax_n + r * ah_n) (tanh's derivative in terms of n, then a sum and a product).
 
     Inputs:
     - dn: upstream gradient w.r.t. n, shape (N, H)
@@ -62,5 +55,5 @@ def candidate_hidden_backward(dn, n, r, ah_n):
     - dah_n: gradient w.r.t. ah_n, shape (N, H)
     - dr: gradient w.r.t. r, shape (N, H)
     """
-    # TODO: Task 4.6 — dpre = dn * (1 - n**2); dax_n = dpre; dah_n = dpre * r; dr = dpre * ah_n
+    # TODO: Task 4.6 — the chain rule through n = tanh(ax_n + r * ah_n)
     raise NotImplementedError("Task 4.6: candidate_hidden_backward")

@@ -4,7 +4,8 @@ The prose and maths of each handout live in ``solutions/<package>/handout.<lang>
 the parts that the manifest owns are filled in, so the handout cannot disagree
 with it:
 
-- ``{{TASK_TABLE}}``: ID, function, file, points and hint of every task;
+- ``{{TASK_TABLE}}``: ID, function, file, points and nudge of every task (the first tier of its hints; the
+  hint itself comes when a test fails);
 - ``{{TOTAL_POINTS}}``: the assignment's total;
 - ``{{TEST_COMMANDS}}``: how to run all tests of the assignment and one task's.
 
@@ -26,7 +27,7 @@ class HandoutError(ValueError):
 def task_table(assignment, lang="en"):
     rows = [t("handout.table_header", lang=lang), "|---|---|---|---|---|"]
     for task in assignment.tasks:
-        hint = task_text(task, "hint", lang).replace("|", "\\|")
+        hint = task_text(task, "nudge", lang).replace("|", "\\|")
         rows.append(f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} | {hint} |")
     return "\n".join(rows)
 

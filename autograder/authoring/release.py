@@ -86,7 +86,7 @@ def _tasks_by_file(manifest, lang="en"):
     by_file = {}
     for task in manifest.tasks:
         by_file.setdefault((task.package, task.file), {})[task.function] = (
-            task.id, task_text(task, "hint", lang))
+            task.id, task_text(task, "nudge", lang))
     return by_file
 
 

@@ -10,8 +10,8 @@ fails with every problem found, each naming the offending entry:
 - a task whose ``file`` does not exist under ``solutions/<package>/`` or whose
   ``function`` is not defined at the top level of that file (checked by parsing,
   never by importing solution code; skipped with ``check_files=False``);
-- a ``title`` or ``hint`` without the text of one of the course's languages
-  (the problem names the task and the language);
+- a ``title`` or ``hint`` (or an optional ``nudge``) without the text of one of
+  the course's languages (the problem names the task and the language);
 - a ``uses`` entry that names no task, or a cycle of ``uses``;
 - a ``notebook`` that is not a valid nbgrader ``grade_id`` (that the notebook
   has this graded cell is checked when the notebooks are built:
@@ -30,6 +30,9 @@ DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
 TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 GRADE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 TEXT_FIELDS = ("title", "hint")
+# The first tier of a task's hints: the stub's TODO line and the handout's table (default: the hint, which
+# the public tests and the graders show when the task fails).
+OPTIONAL_TEXT_FIELDS = ("nudge",)
 LANGUAGES = ("en", "ko")
 DELIVERY_KEYS = ()  # none left: the student CI gets no grader, no token (docs/instructors.md)
 
@@ -56,10 +59,12 @@ class Task:
     package: str
     notebook: str  # grade_id of the notebook's graded cell that checks this task
     uses: tuple  # IDs of the tasks whose functions this task's function calls
-    texts: dict = field(hash=False)  # {"title": {lang: text}, "hint": {lang: text}}
+    texts: dict = field(hash=False)  # {"title": {lang: text}, "hint": {lang: text}[, "nudge": {lang: text}]}
 
     def text(self, name, lang):
-        """The task's ``name`` ("title" or "hint") in ``lang``."""
+        """The task's ``name`` ("title", "hint" or "nudge") in ``lang``; a task without a nudge nudges with its hint."""
+        if name == "nudge" and name not in self.texts:
+            name = "hint"
         return self.texts[name][lang]
 
     @property
@@ -136,9 +141,12 @@ def _top_level_functions(path):
 
 
 def _check_texts(raw, where, problems):
-    """{"title": {lang: text}, "hint": {lang: text}} of a task; a problem for each missing or extra language."""
+    """{"title": {lang: text}, "hint": {lang: text}[, "nudge": ...]} of a task; a problem for each missing or extra
+    language."""
     texts = {}
-    for name in TEXT_FIELDS:
+    for name in TEXT_FIELDS + OPTIONAL_TEXT_FIELDS:
+        if name in OPTIONAL_TEXT_FIELDS and name not in raw:
+            continue
         value = _require(raw, name, dict, where, problems)
         if value is None:
             continue
@@ -205,7 +213,7 @@ def _check_tasks(raw_tasks, assignment_where, assignment_id, number, package, so
         if check_files and package and fields["file"]:
             _check_source(solutions_dir / package / fields["file"], fields["function"], where, solutions_dir.parent,
                           defined_cache, problems)
-        if None not in (task_id, points, uses, *fields.values()) and len(texts) == len(TEXT_FIELDS):
+        if None not in (task_id, points, uses, *fields.values()) and all(name in texts for name in TEXT_FIELDS):
             tasks.append(Task(task_id, fields["file"], fields["function"], float(points), assignment_id, package,
                               fields["notebook"], uses, texts))
     return tasks

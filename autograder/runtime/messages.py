@@ -38,11 +38,11 @@ def t(key, lang=None, **fields):
 
 
 def task_text(task, field, lang=None):
-    """A task's ``field`` ("title" or "hint") in the current (or given) language, from its course.yml entry.
+    """A task's ``field`` ("title", "hint" or "nudge") in the current (or given) language, from its course.yml entry.
 
     Inputs:
     - task: a :class:`~.manifest.Task`
-    - field: "title" or "hint"
+    - field: "title", "hint" or "nudge" (the stub's TODO and the handout's table; the hint when there is none)
     - lang: a language of the course (default: :func:`language`)
     """
     return task.text(field, lang or language())

@@ -5,7 +5,8 @@
 
 The loss is averaged over the batch and *summed* over time (CS231n convention),
 so the loss of a sequence cut into chunks is the sum of the chunks' losses.
-Gradient of the loss w.r.t. the scores: (softmax(scores) - onehot(y)) / N.
+The gradient w.r.t. the scores is yours to derive (differentiate the
+log-softmax; mind the 1/N of the batch mean).
 
 References: CS231n assignment 3 ``rnn_layers.py`` (temporal_affine_*,
 temporal_softmax_loss); Bishop, *Pattern Recognition and ML*, section 4.3.4.
@@ -36,7 +37,7 @@ def temporal_affine_forward(h, W, b):
 
 
 def temporal_affine_backward(dout, cache):
-    """Task 1.6: backward pass of the temporal affine map; dW and db sum over batch and time.
+    """Task 1.6: backward pass of the temporal affine map; W and b are shared by every (n, t).
 
     Inputs:
     - dout: upstream gradient of shape (N, T, V)

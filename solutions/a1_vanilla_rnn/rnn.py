@@ -8,14 +8,14 @@ Weights multiply on the right: ``Wx`` is (D, H), ``Wh`` is (H, H), ``b`` is (H,)
 PyTorch's ``nn.RNN`` stores ``weight_ih`` (H, D) = ``Wx.T``, ``weight_hh`` = ``Wh.T``
 and two biases whose sum is ``b``.
 
-Backpropagation through time (BPTT): the loss reaches ``h_t`` both directly
-(upstream ``dh[:, t]``) and through every later step, so walking t = T-1 .. 0
+Backward of one step (Task 1.2) is the course's worked example: its derivation
+is in the handout (chain rule through tanh, with tanh' written in terms of the
+output h_t, then through the affine map).
 
-    dh_t(total) = dh[:, t] + dh_prev from step t+1
-    da_t        = dh_t(total) * (1 - h_t**2)
-    dWx += x_t^T da_t,  dWh += h_{t-1}^T da_t,  db += sum_n da_t
-
-with the weight gradients *accumulated* over time.
+Backpropagation through time (BPTT, Task 1.4): the loss reaches ``h_t`` both
+directly (upstream ``dh[:, t]``) and through every later step. At such a fork
+the gradients add; the weights are shared by every step, so their gradients
+add up over time too. Walk t = T-1 .. 0 and reuse the step backward.
 
 References: Elman (1990); Werbos (1990), "Backpropagation through time";
 CS231n assignment 3 ``rnn_layers.py``; Goodfellow et al., *Deep Learning*, ch. 10.
@@ -46,7 +46,7 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
 
 
 def rnn_step_backward(dh_next, cache):
-    """Task 1.2: backward pass of one RNN step, through da = dh_next * (1 - h_next**2).
+    """Task 1.2: backward pass of one RNN step (the worked example of the handout).
 
     Inputs:
     - dh_next: gradient of the loss w.r.t. h_next, shape (N, H)

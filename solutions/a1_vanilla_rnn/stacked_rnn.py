@@ -4,8 +4,10 @@ With L layers and h^{(0)}_t = x_t,
 
     h^{(l)}_t = tanh(h^{(l-1)}_t Wx^{(l)} + h^{(l)}_{t-1} Wh^{(l)} + b^{(l)}),   l = 1..L
 
-layer l starting from its own initial state h0[l-1]. Layer 1 has Wx (D, H),
-the others Wx (H, H). The output is the top layer's sequence h^{(L)} (N, T, H).
+layer l starting from its own initial state. In the code the layers are
+0-based: ``layers[k]`` (layer l = k+1 above) reads the states of ``layers[k-1]``
+(``x`` for k = 0) and starts from ``h0[k]``. ``layers[0]`` has Wx (D, H), the
+others Wx (H, H). The output is the top layer's sequence h^{(L)} (N, T, H).
 
 Backward goes from the top layer down: each layer is a full BPTT
 (``rnn_backward``), and the gradient w.r.t. its input sequence is the upstream
@@ -23,7 +25,7 @@ from .rnn import rnn_backward, rnn_forward
 
 
 def stacked_rnn_forward(x, h0, layers):
-    """Task 1.15: L stacked RNN layers, layer l reads the states of layer l-1 and starts from h0[l].
+    """Task 1.15: L stacked RNN layers; layers[k] reads the states of layers[k-1] (x for k = 0), starts from h0[k].
 
     Inputs:
     - x: input sequence of shape (N, T, D)

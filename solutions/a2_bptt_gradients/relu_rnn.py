@@ -3,20 +3,16 @@
     a_t = x_t Wx + h_{t-1} Wh + b          # (N, H)
     h_t = max(0, a_t)                      # (N, H)
 
-Backward through one step: the ReLU passes the gradient where the
-pre-activation is positive and blocks it elsewhere,
-
-    da      = dh_next * 1[a > 0]
-    dx      = da Wx^T,   dh_prev = da Wh^T
-    dWx     = x^T da,    dWh = h_prev^T da,   db = sum_n da
-
-(at a == 0 we take the derivative 0, like PyTorch).
+Backward through one step: the worked example of A1 (Task 1.2) with ReLU's
+derivative in place of tanh's. Derive it on both sides of 0; at a == 0 take the
+derivative 0, like PyTorch.
 
 IRNN: a ReLU RNN with Wh initialised to the identity (or a scaled identity)
 and b = 0. With zero input the state is then copied unchanged from step to
-step, h_t = max(0, h_{t-1}) = h_{t-1} for h_{t-1} >= 0, and so is the gradient
-(dh_{t-1} = dh_t wherever h > 0): at initialisation the gradient neither
-vanishes nor explodes over long ranges, unlike a tanh RNN with a random Wh.
+step, h_t = max(0, h_{t-1}) = h_{t-1} for h_{t-1} >= 0. The gradient is
+copied unchanged only through the active units (h > 0); a unit at 0 passes
+none. So at initialisation the gradient of the active units neither vanishes
+nor explodes over long ranges, unlike a tanh RNN with a random Wh.
 Le et al. show that this simple RNN learns the adding problem and pixel-by-pixel
 MNIST, tasks that usually need an LSTM.
 
@@ -56,7 +52,7 @@ def relu_rnn_step_forward(x, h_prev, Wx, Wh, b):
 
 
 def relu_rnn_step_backward(dh_next, cache):
-    """Task 2.9: backward pass of one ReLU RNN step, through da = dh_next * (a > 0).
+    """Task 2.9: backward pass of one ReLU RNN step (Task 1.2 with ReLU's derivative).
 
     Inputs:
     - dh_next: gradient of the loss w.r.t. h_next, shape (N, H)

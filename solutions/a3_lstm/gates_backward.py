@@ -6,18 +6,18 @@ Forward (see ``gates.py``; blocks of ``a`` in the order i, f, g, o):
     c = f * c_prev + i * g
     h = o * tanh(c)
 
-Backward, with ``dX`` the gradient of the loss w.r.t. X:
+Backward, with ``dX`` the gradient of the loss w.r.t. X, one forward line at a
+time, from the last back to ``a`` (derive each one; the gradient check tells
+you when it is right):
 
-    h = o * tanh(c):        dc = dh * o * (1 - tanh(c)**2),   do = dh * tanh(c)
-    c = f * c_prev + i * g: dc_prev = dc * f,  df = dc * c_prev,  di = dc * g,  dg = dc * i
-    activations:            da_i = di * i (1 - i),   da_f = df * f (1 - f),
-                            da_g = dg * (1 - g**2),  da_o = do * o (1 - o)
-                            da = [da_i, da_f, da_g, da_o]          # (N, 4H)
+    h = o * tanh(c)          product rule; tanh is applied to c here   (Task 3.7)
+    c = f * c_prev + i * g   product rule on each term                 (Task 3.8)
+    i, f, g, o               each an activation's output               (Task 3.9)
 
-The derivatives of the activations are written with their *outputs*:
-sigmoid'(a) = s (1 - s) with s = sigmoid(a), tanh'(a) = 1 - tanh(a)**2,
-so no pre-activation needs to be cached. ``dc_prev = dc * f`` is the additive
-path of the cell state: the gradient reaching c_prev is only scaled by f.
+Write the derivatives of the activations in terms of their *outputs* (for the
+sigmoid, differentiate 1 / (1 + exp(-a)) once and rearrange), so that no
+pre-activation needs to be cached. The path from c_prev to c is the additive
+cell path of the LSTM: look at what multiplies the gradient along it.
 
 References: Hochreiter & Schmidhuber (1997); Gers et al. (2000);
 CS231n assignment 3 ``lstm_step_backward`` (note its gate order i, f, o, g);
@@ -28,7 +28,7 @@ import numpy as np
 
 
 def hidden_state_backward(dh, c, o):
-    """Task 3.7: backward of h = o * tanh(c): dc = dh * o * (1 - tanh(c)**2), do = dh * tanh(c).
+    """Task 3.7: backward of h = o * tanh(c) (product rule; tanh is applied to c).
 
     Inputs:
     - dh: upstream gradient w.r.t. h, shape (N, H)
@@ -48,7 +48,7 @@ def hidden_state_backward(dh, c, o):
 
 
 def cell_state_update_backward(dc, c_prev, f, i, g):
-    """Task 3.8: backward of c = f * c_prev + i * g: dc_prev = dc f, df = dc c_prev, di = dc g, dg = dc i.
+    """Task 3.8: backward of c = f * c_prev + i * g (product rule on each term).
 
     Inputs:
     - dc: upstream gradient w.r.t. the new cell state c, shape (N, H)
@@ -73,7 +73,7 @@ def cell_state_update_backward(dc, c_prev, f, i, g):
 
 
 def gate_preactivation_backward(di, df, dg, do, i, f, g, o):
-    """Task 3.9: da = [di i(1-i), df f(1-f), dg (1-g^2), do o(1-o)], blocks in the order i, f, g, o.
+    """Task 3.9: gradient of the pre-activation a through the four activations, blocks in the order i, f, g, o.
 
     Inputs:
     - di: gradient w.r.t. the input gate i, shape (N, H)

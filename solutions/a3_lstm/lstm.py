@@ -14,12 +14,9 @@ whose sum is ``b``. The sequence forward starts from a given h0 and from c0 = 0
 (the CS231n convention); only the hidden states are returned.
 
 Backward through one step, given the gradients dh_next and dc_next that reach
-h_t and c_t from above and from the future:
-
-    dc_t(total) = dc_next + dh_next * o_t * (1 - tanh(c_t)**2)
-    dc_{t-1}    = dc_t(total) * f_t                    # the additive cell path
-    da_t from di, df, dg, do (see ``gates_backward.py``)
-    dx_t = da_t Wx^T,  dh_{t-1} = da_t Wh^T,  dWx = x_t^T da_t,  dWh = h_{t-1}^T da_t,  db = sum_n da_t
+h_t and c_t from above and from the future: c_t reaches the loss through h_t and
+through the next step (a fork: the gradients add); then the gate backward passes
+of ``gates_backward.py``, then the affine map as in A1's worked example.
 
 Through time both dh and dc are carried backwards; the dc coming from beyond
 the last step is zero (the loss sees only h), and the weight gradients are
@@ -69,7 +66,7 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
 
 
 def lstm_step_backward(dh_next, dc_next, cache):
-    """Task 3.11: backward of one LSTM step; dc_total = dc_next + the dc reaching c through h = o tanh(c).
+    """Task 3.11: backward of one LSTM step; c is a fork (through h, and to the next step).
 
     Inputs:
     - dh_next: gradient of the loss w.r.t. h_next, shape (N, H)

@@ -23,18 +23,15 @@ v3) and d2l.ai "GRU from scratch" apply r before the matmul,
 n = tanh(x W + (r * h_{t-1}) U); Chung et al. (2014) and Karpathy's makemore
 swap z's role, h_t = z * n + (1 - z) * h_{t-1}.
 
-Backward of one step: ``h_{t-1}`` reaches the loss along three kinds of paths,
-directly through z * h_{t-1} and through ah (the r, z and n parts) times Wh, so
+Backward of one step: ``h_{t-1}`` reaches h_t along two routes, directly
+through z * h_{t-1} (``gru_hidden_update_backward``), and through
+ah = h_{t-1} Wh + bh, which feeds all three blocks r, z and n; at that fork the
+gradients add. In between: ``candidate_hidden_backward``, the two sigmoid gates
+(derivatives in terms of their outputs), the sums that feed r and z (an input
+part and a hidden part), and the two affine maps as in A1's worked example.
 
-    dn, dz, dh_prev(direct) = gru_hidden_update_backward(dh, n, z, h_prev)
-    dax_n, dah_n, dr        = candidate_hidden_backward(dn, n, r, ah_n)
-    da_r = dr * r(1 - r),   da_z = dz * z(1 - z)
-    dax = [da_r, da_z, dax_n],  dah = [da_r, da_z, dah_n]      # (N, 3H)
-    dx = dax Wx^T,  dh_prev = dh_prev(direct) + dah Wh^T
-    dWx = x^T dax,  dWh = h_prev^T dah,  dbx = sum_n dax,  dbh = sum_n dah
-
-Through time (BPTT) the upstream gradient of step t is dh[:, t] plus the
-dh_prev returned by step t+1, and the weight gradients are accumulated.
+Through time (BPTT) the upstream gradient of step t is dh[:, t] plus what step
+t+1 sends back to its h_prev, and the weight gradients are accumulated.
 
 References: Cho et al. (2014), arXiv 1406.1078; Chung et al. (2014),
 arXiv 1412.3555; PyTorch docs, ``torch.nn.GRU`` and ``torch.nn.GRUCell``;
@@ -75,7 +72,7 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
 
 
 def gru_step_backward(dh_next, cache):
-    """Task 4.8: backward pass of one GRU step; dh_prev sums the direct path and the path through ah @ Wh.T.
+    """Task 4.8: backward pass of one GRU step; h_prev is a fork (directly through z, and through ah).
 
     Inputs:
     - dh_next: gradient of the loss w.r.t. h_next, shape (N, H)

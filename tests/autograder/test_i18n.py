@@ -32,7 +32,7 @@ def test_every_message_exists_in_every_language_with_the_same_fields():
 def test_every_task_has_its_title_and_hint_in_every_language_with_the_same_fields():
     """Task texts live in course.yml, one per language (the loader refuses a missing one)."""
     for task in load_manifest().tasks:
-        for name in ("title", "hint"):
+        for name in ("title", "hint", "nudge"):
             texts = {lang: task.text(name, lang) for lang in ("en", "ko")}
             assert fields(texts["en"]) == fields(texts["ko"]), (task.id, name)
     assert not [key for key in catalogue("ko") if key.startswith("task.")], "task texts belong in course.yml"
@@ -56,7 +56,7 @@ def test_korean_handouts_have_the_task_table_of_the_manifest():
         handout = (REPO_ROOT / "assignments" / assignment.package / "README.ko.md").read_text()
         assert HANGUL.search(handout)
         for task in assignment.tasks:
-            hint = task.text("hint", "ko").replace("|", "\\|")
+            hint = task.text("nudge", "ko").replace("|", "\\|")  # the first tier of hints (the hint if none)
             assert f"| {task.id} | `{task.function}` | `{task.file}` | {task.points:g} | {hint} |" in handout
 
 

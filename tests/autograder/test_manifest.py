@@ -61,6 +61,14 @@ def test_minimal_manifest_loads(tmp_path):
     assert task.marker == "task1_1" and task.notebook == "check_it" and task.uses == ()
     assert (task.text("title", "en"), task.text("title", "ko"), task.text("hint", "ko")) == ("t", "제목", "힌트")
     assert manifest.language == "en"
+    assert task.text("nudge", "ko") == "힌트"  # no nudge: the TODO and the handout's table show the hint
+
+
+def test_a_nudge_is_the_first_tier_and_the_hint_stays(tmp_path):
+    manifest = load_manifest(_write(tmp_path, GOOD.replace("hint: {en: h, ko: 힌트}",
+                                                           "hint: {en: h, ko: 힌트}, nudge: {en: n, ko: 넛지}")))
+    task = manifest.task("1.1")
+    assert (task.text("nudge", "en"), task.text("nudge", "ko"), task.text("hint", "en")) == ("n", "넛지", "h")
 
 
 @pytest.mark.parametrize("change,message", [
@@ -77,6 +85,7 @@ def test_minimal_manifest_loads(tmp_path):
     (("{en: h, ko: 힌트}", "{ko: 힌트}"), "task 1.1: hint has no 'en' text"),
     (("hint: {en: h, ko: 힌트}", "hint: h"), "field 'hint' must be dict"),
     (("ko: 힌트", "ko: 힌트, fr: indice"), "task 1.1: hint has text in unknown language(s)"),
+    (("hint: {en: h, ko: 힌트}", "hint: {en: h, ko: 힌트}, nudge: {en: n}"), "task 1.1: nudge has no 'ko' text"),
     (("notebook: check_it, ", ""), "missing field 'notebook'"),
     (("notebook: check_it", "notebook: check it"), "notebook 'check it' is not a grade_id"),
     (("uses: [], ", ""), "missing field 'uses'"),

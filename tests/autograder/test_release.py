@@ -37,7 +37,7 @@ def test_every_task_stub_raises_its_own_not_implemented_error():
     for task in load_manifest().tasks:
         source = (REPO_ROOT / "assignments" / task.package / task.file).read_text()
         assert f'raise NotImplementedError("Task {task.id}: {task.function}")' in source
-        assert f"# TODO: Task {task.id} — {task.text('hint', 'en')}" in source
+        assert f"# TODO: Task {task.id} — {task.text('nudge', 'en')}" in source  # the nudge (the hint if none)
         module = importlib.import_module(f"assignments.{task.module}")
         assert module.__doc__ and getattr(module, task.function).__doc__.startswith(f"Task {task.id}:")
 
