@@ -17,9 +17,12 @@ unless the student passed that other task: each mutant fails its own task
 (``course check`` proves it), so a mutant of a task the student got right cannot
 be what the student wrote.
 
-Diagnosis is advice: it never changes points.
+Diagnosis is advice: it never changes points. To stay cheap when many submissions are
+graded in one process, the first diagnosis of a task records which mutants change that
+task at all (on the inputs it saw); later diagnoses of the task try only those.
 """
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,6 +112,31 @@ def matching_mistakes(spec, observations, candidates, reference_runs):
     return found
 
 
+_AFFECTING = {}  # (task id, catalogue ids) -> ids of the mutants that changed the task on the first inputs seen
+_AFFECTING_LOCK = threading.Lock()
+
+
+def affecting(task_id, spec, observations, references, catalogue):
+    """Ids of the catalogue's mistakes whose mutant changes this task (recorded on the first inputs seen here).
+
+    A mutant that leaves a task's outputs unchanged on every graded shape of one draw of inputs does not
+    touch that task's code path, so it is not tried again on that task in this process.
+    """
+    key = (task_id, tuple(mistake.id for mistake in catalogue))
+    with _AFFECTING_LOCK:
+        if key not in _AFFECTING:
+            found = set()
+            for mistake in catalogue:
+                load = harness.make_loader(mistakes.mutant_package(mistake))
+                for seen, reference in zip(observations, references):
+                    run = _run(spec, load, seen.args)
+                    if run is None or not same_run(run, reference, CHANGE_TOLERANCE):
+                        found.add(mistake.id)
+                        break
+            _AFFECTING[key] = frozenset(found)
+        return _AFFECTING[key]
+
+
 def candidates_for(task_id, passed_task_ids, catalogue=None):
     """The mistakes that may explain a failure of ``task_id``: all but those of other tasks the student passed."""
     catalogue = mistakes.CATALOGUE if catalogue is None else catalogue
@@ -130,5 +158,8 @@ def diagnose(task_id, spec, observations, passed_task_ids, reference_load, catal
     references = [_run(spec, reference_load, seen.args) for seen in observations]
     if any(run is None for run in references):
         return []
-    found = matching_mistakes(spec, observations, candidates_for(task_id, passed_task_ids, catalogue), references)
+    catalogue = mistakes.CATALOGUE if catalogue is None else catalogue
+    touching = affecting(task_id, spec, observations, references, catalogue)
+    candidates = [m for m in candidates_for(task_id, passed_task_ids, catalogue) if m.id in touching]
+    found = matching_mistakes(spec, observations, candidates, references)
     return found if len(found) == 1 and found[0].task_id == task_id else []
