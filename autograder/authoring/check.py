@@ -6,7 +6,9 @@
    and no grader error (crash, timeout, unexpected exception) appears.
 3. Every catalogued mistake, graded as a submission, loses points on its own
    task and is diagnosed there, so that its hint is shown (the mutation score
-   must be 100%).
+   must be 100%). A mutant is graded on the assignments its task depends on
+   (its own, and those of the tasks it uses): the other tasks cannot show its
+   hint, and grading them would only cost time.
 
 Every decision is taken on message codes and mistake IDs, never on rendered
 text, so the check passes in every language of the course.
@@ -51,10 +53,17 @@ def run_check(seed=None, jobs=2, progress=None, manifest=None):
         tmp = Path(tmp)
         copy_as_submission(mistakes.SOLUTIONS_DIR, tmp / "reference")
         copy_as_submission(REPO_ROOT / "assignments", tmp / "stubs")
+        reports = grade_many([tmp / "reference", tmp / "stubs"], manifest, seed=seed, jobs=jobs, progress=progress)
+        by_assignments = {}  # the mutants graded together: those whose task depends on the same assignments
         for mistake in catalogue:
             mistakes.write_mutant_tree(mistake, tmp / f"mutant_{mistake.id}" / "assignments")
-        paths = [tmp / "reference", tmp / "stubs"] + [tmp / f"mutant_{m.id}" for m in catalogue]
-        reports = grade_many(paths, manifest, seed=seed, jobs=jobs, progress=progress)
+            by_assignments.setdefault(assignments_used(manifest, mistake.task_id), []).append(mistake)
+        graded = {}
+        for assignment_ids, group in by_assignments.items():
+            group_reports = grade_many([tmp / f"mutant_{m.id}" for m in group], manifest, sorted(assignment_ids),
+                                       seed=seed, jobs=jobs, progress=progress)
+            graded.update({m.id: report for m, report in zip(group, group_reports)})
+        reports += [graded[m.id] for m in catalogue]
     reference, stubs, mutants = reports[0], reports[1], reports[2:]
     result.problems += reference_problems(reference) + stub_problems(stubs)
     for mistake, report in zip(catalogue, mutants):
@@ -65,6 +74,17 @@ def run_check(seed=None, jobs=2, progress=None, manifest=None):
             result.missed.append(f"{mistake.id} (Task {mistake.task_id}: {task.points}/{task.max_points}, "
                                  f"diagnosed {[m.id for m in task.mistakes]})")
     return result
+
+
+def assignments_used(manifest, task_id):
+    """The assignments of ``task_id`` and of every task it uses, directly or not (a mutant is graded on these)."""
+    seen, todo = set(), [task_id]
+    while todo:
+        task = manifest.task(todo.pop())
+        if task.id not in seen:
+            seen.add(task.id)
+            todo += list(task.uses)
+    return frozenset(manifest.task(found).assignment_id for found in seen)
 
 
 def reference_problems(report):

@@ -94,7 +94,12 @@ def compute_fingerprints(cases, manifest=None):
             fingerprint = outputs and outputs_fingerprint(outputs)
             if fingerprint and fingerprint != reference_print:
                 found.setdefault(task.id, {}).setdefault(fingerprint, []).append(mistake.id)
-    return found
+    # a hint names a mistake of the task itself (grading/diagnosis.py): a fingerprint whose only mistake lives in
+    # another task's function is dropped (two or more mistakes stay listed: ambiguous, the suite names none)
+    task_of = {mistake.id: mistake.task_id for mistake in mistakes.CATALOGUE}
+    return {task_id: kept for task_id, prints in found.items()
+            if (kept := {fingerprint: ids for fingerprint, ids in prints.items()
+                         if len(ids) > 1 or task_of[ids[0]] == task_id})}
 
 
 def hidden_files(manifest=None):

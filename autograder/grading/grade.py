@@ -21,9 +21,9 @@ a task scores its points times the weighted share of shapes whose every check pa
 (edge-case shapes weigh little: :func:`autograder.grading.checks.shape_weight`). An exception while
 checking one case fails that check ("grade.internal_error", traceback on stderr);
 an exception while grading one submission fails that submission ("grade.failed")
-and no other. A failing task gets the manifest's hint, and the hint of every
-catalogued mistake (:mod:`autograder.grading.mistakes`) whose mutant reproduces the
-student's outputs.
+and no other. A failing task gets the manifest's hint, after the hint of the one catalogued
+mistake (:mod:`autograder.grading.mistakes`) whose mutant reproduces the student's
+outputs on every shape, when that diagnosis is unambiguous (:mod:`.diagnosis`).
 """
 
 import secrets
@@ -38,7 +38,7 @@ from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
 from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
-from . import isolation, mistakes
+from . import diagnosis, isolation, mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
@@ -108,25 +108,6 @@ def _guarded(kind, dims, compute, what):
         return Check(kind, dims, [problem("grade.internal_error")])
 
 
-def _diagnose(spec, args, student_outputs, student_problems, expected):
-    """Catalogued mistakes whose mutant reproduces the student's outputs (and argument mutations) here."""
-    found = []
-    for mistake in mistakes.CATALOGUE:
-        try:
-            load = harness.make_loader(mistakes.mutant_package(mistake))
-            mutant_outputs, mutant_problems = harness.run_case(spec, load, args)
-            changes_outputs = bool(harness.check_outputs(spec, mutant_outputs, expected, 1e-9))
-            if not changes_outputs and not mutant_problems:
-                continue  # this mutant does not affect this task
-            same_outputs = set(mutant_outputs) <= set(student_outputs) and not harness.check_outputs(
-                spec, student_outputs, mutant_outputs, 1e-6)
-        except Exception:  # noqa: BLE001 - a mutant that cannot run this task does not explain it
-            continue
-        if same_outputs and set(mutant_problems) <= set(student_problems):
-            found.append(mistake)
-    return found
-
-
 def _max_error(spec, outputs, expected):
     errors = []
     for name, value in expected.items():
@@ -139,7 +120,7 @@ def _max_error(spec, outputs, expected):
 
 
 def _value_problems(case, call, reference, tolerances, result):
-    """Problems of the values (or properties) check of one case; records max error and catalogued mistakes."""
+    """Problems of the values (or properties) check of one case; records the max error."""
     if call.status != "ok":
         return call.problems
     spec, args = case.spec, case.args
@@ -150,11 +131,6 @@ def _value_problems(case, call, reference, tolerances, result):
     tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
     problems = mutated + harness.check_outputs(spec, call.outputs, expected, tolerance)
     result.max_error = max(result.max_error, _max_error(spec, call.outputs, expected))
-    if problems and not result.mistakes:
-        try:
-            result.mistakes = _diagnose(spec, args, call.outputs, mutated, expected)
-        except Exception:  # noqa: BLE001 - diagnosis is advice; it never costs points
-            print(f"grader: diagnosis of Task {case.task.id} failed:\n{traceback.format_exc()}", file=sys.stderr)
     return problems
 
 
@@ -191,6 +167,28 @@ def _selected(manifest, assignment_ids):
     return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
 
 
+def diagnose_failures(tasks, cases, calls, results, reference):
+    """Hints of every failed task: the one catalogued mistake its outputs reveal, if unambiguous (see diagnosis.py),
+    then the task's own hint."""
+    passed = {task.id for task in tasks if results[task.id].passed}
+    observed = {}
+    for case in cases:
+        call = calls[case.call]
+        seen = diagnosis.observation(case.args, call.outputs, call.args_after) if call.status == "ok" \
+            else diagnosis.Observation(case.args)
+        observed.setdefault(case.task.id, (case.spec, []))[1].append(seen)
+    for task in tasks:
+        result = results[task.id]
+        if result.passed:
+            continue
+        try:
+            spec, observations = observed[task.id]
+            result.mistakes = diagnosis.diagnose(task.id, spec, observations, passed, reference)
+        except Exception:  # noqa: BLE001 - diagnosis is advice; it never costs points
+            print(f"grader: diagnosis of Task {task.id} failed:\n{traceback.format_exc()}", file=sys.stderr)
+        result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
+
+
 def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits()):
     """Grade one submission (directory or zip); returns a SubmissionReport."""
     manifest = manifest or load_manifest()
@@ -205,10 +203,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
                                    task.assignment_id, task.points) for task in tasks}
     for i, case in enumerate(cases):
         grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
-    for task in tasks:
-        result = results[task.id]
-        if not result.passed:
-            result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
+    diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox)
 

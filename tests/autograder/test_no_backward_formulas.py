@@ -29,9 +29,8 @@ How the scan works
    ``do``, ``dz``, ``dpre``, ``dax_n``, ``dscores``, ...) and their LaTeX spellings (``dh_t``, ``dW_x``, ``da_{t+1}``).
 3. Lines between the worked-example markers of the A1 handout (README.md and README.ko.md) are skipped; the
    markers must be there, exactly once per handout, so the allowance cannot silently widen to a whole file.
-4. The grader's mistake-specific messages (``mistake.*`` keys of the message catalogues) are another helper's
-   (issue 13: the graders' tier of hints); ``test_mistake_messages_print_no_backward_formula`` scans them and is a
-   strict xfail until they are rewritten, so it turns red (XPASS) the moment they pass and the marker can go.
+4. The grader's mistake-specific messages (``mistake.*`` keys of the message catalogues) are scanned by
+   ``test_mistake_messages_print_no_backward_formula`` (rewritten as concepts for issue 12; its xfail marker is gone).
 
 Attack first: run on main at 90e987e (before issue 13), the scan listed 328 lines (both release languages
 and the notebooks): every backward task's hint and TODO, the A3/A4 docstrings and handouts, the softmax
@@ -191,8 +190,6 @@ def test_the_worked_example_is_marked_in_both_languages(student_texts):
         assert scan_lines(relative, example), f"{relative}: the marked worked example shows no derivation"
 
 
-@pytest.mark.xfail(strict=True, reason="the graders' mistake.* messages belong to the mutants helper (issue 13); "
-                                       "remove this marker once they print no backward formula")
 def test_mistake_messages_print_no_backward_formula(student_texts):
     found = []
     for relative, text in student_texts.items():
