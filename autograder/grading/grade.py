@@ -39,7 +39,7 @@ from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
 from . import isolation, mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
-from .sandbox import Limits, run_requests
+from .sandbox import Limits, Timeouts, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
 GRADER_DIMS = ({"N": 1, "T": 1, "D": 3, "H": 2}, {"N": 3, "T": 4, "D": 5, "H": 4}, {"N": 2, "T": 6, "D": 2, "H": 3})
@@ -88,9 +88,10 @@ def run_cases(root, requests, cases, limits):
 
     Returns (call outcomes, one per request; {case index: loss outcome}).
     """
-    calls = run_requests(root, requests, limits, STUDENT_PACKAGE)
+    timeouts = Timeouts(limits)  # the submission's first timeout shortens the wall limit of the later steps
+    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts)
     backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
-    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE) \
+    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts) \
         if backward else []
     return calls, dict(zip(backward, losses))
 
