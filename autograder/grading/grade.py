@@ -57,6 +57,7 @@ class Case:
     dims: dict
     args: dict
     call: int  # index of its "call" request
+    seed: int
     probes: list = None  # gradient_check.Probe (backward tasks), chosen here, never by the student's process
 
 
@@ -69,7 +70,7 @@ def build_requests(tasks, seed):
         for k, dims in enumerate(grader_dims(spec)):
             ids = [seed, *map(int, task.id.split(".")), k]
             args = spec.inputs(np.random.default_rng(ids), **dims)
-            case = Case(task, spec, dims, args, call=len(requests))
+            case = Case(task, spec, dims, args, call=len(requests), seed=seed)
             requests.append({"kind": "call", "task_id": task.id, "args": args})
             if spec.grad_checks is not None:
                 case.probes = gradient_check.probes(spec, args, np.random.default_rng([*ids, 1]))
@@ -135,7 +136,18 @@ def _max_error(spec, outputs, expected):
     return max(errors, default=0.0)
 
 
-def _value_problems(case, call, reference, tolerances, result):
+def _expected(case, reference, cache):
+    """The reference's outputs on the case's inputs: computed once per (seed, task, shape) of a batch."""
+    key = ("expected", case.task.id, case.seed, tuple(sorted(case.dims.items())))
+    if cache is None or key not in cache:
+        expected, _ = harness.run_case(case.spec, reference, case.args)
+        if cache is None:
+            return expected
+        cache[key] = expected
+    return cache[key]
+
+
+def _value_problems(case, call, reference, tolerances, result, cache=None):
     """Problems of the values (or properties) check of one case; records max error and catalogued mistakes."""
     if call.status != "ok":
         return call.problems
@@ -143,7 +155,7 @@ def _value_problems(case, call, reference, tolerances, result):
     mutated = harness.mutation_problems(args, call.args_after)
     if spec.properties is not None:
         return mutated + spec.properties(args, call.outputs)
-    expected, _ = harness.run_case(spec, reference, args)
+    expected = _expected(case, reference, cache)
     tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
     problems = mutated + harness.check_outputs(spec, call.outputs, expected, tolerance)
     result.max_error = max(result.max_error, _max_error(spec, call.outputs, expected))
@@ -167,14 +179,15 @@ def _gradient_problems(case, call, loss, tolerance):
                                                         loss.losses, tolerance)
 
 
-def grade_case(case, call, loss, reference, tolerances, result):
+def grade_case(case, call, loss, reference, tolerances, result, cache=None):
     """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``.
 
-    call, loss: the Outcomes of its requests (loss None when not asked)."""
+    call, loss: the Outcomes of its requests (loss None when not asked); cache: a batch's dict of expected values
+    (None: computed here)."""
     what = f"Task {case.task.id} {case.dims}"
     kind = "properties" if case.spec.properties is not None else "values"
     result.checks.append(_guarded(kind, case.dims, lambda: _value_problems(case, call, reference, tolerances,
-                                                                           result), what))
+                                                                           result, cache), what))
     if case.spec.grad_checks is not None:
         result.checks.append(_guarded("gradient", case.dims, lambda: _gradient_problems(
             case, call, loss, tolerances["gradcheck"]), what + " (gradient)"))
@@ -188,12 +201,21 @@ def _selected(manifest, assignment_ids):
     return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
 
 
-def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits()):
-    """Grade one submission (directory or zip); returns a SubmissionReport."""
+def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits(), cache=None):
+    """Grade one submission (directory or zip); returns a SubmissionReport.
+
+    cache: a dict shared by the submissions of a batch (:func:`grade_many`): the inputs and the expected values
+    are computed once per seed, task and shape (never written by anything the student's code returns)."""
     manifest = manifest or load_manifest()
     seed = secrets.randbits(32) if seed is None else int(seed)
     tasks = _selected(manifest, assignment_ids)
-    requests, cases = build_requests(tasks, seed)
+    if cache is None:
+        requests, cases = build_requests(tasks, seed)
+    else:
+        key = ("requests", seed, tuple(task.id for task in tasks))
+        if key not in cache:
+            cache[key] = build_requests(tasks, seed)
+        requests, cases = cache[key]
     reference = harness.make_loader("solutions")
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
@@ -201,7 +223,8 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                    task.assignment_id, task.points) for task in tasks}
     for i, case in enumerate(cases):
-        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
+        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id],
+                   cache)
     for task in tasks:
         result = results[task.id]
         if not result.passed:
@@ -225,15 +248,20 @@ def unreadable_report(path, manifest, assignment_ids, error):
 
 
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
-    """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch."""
+    """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch.
+
+    All submissions of the batch are graded on the inputs of one seed (``seed``, else one fresh seed for the
+    batch, recorded in every report), so the reference's expected values are computed once per task and shape."""
     manifest = manifest or load_manifest()
+    seed = secrets.randbits(32) if seed is None else int(seed)
+    cache = {}
     isolation.select(limits)  # an unusable sandbox stops the batch here, not once per submission
     for mistake in mistakes.CATALOGUE:  # build the mutants once, before the threads need them
         mistakes.mutant_package(mistake)
 
     def one(path):
         try:
-            return grade_submission(path, manifest, assignment_ids, seed, limits)
+            return grade_submission(path, manifest, assignment_ids, seed, limits, cache)
         except SubmissionError as error:
             return unreadable_report(path, manifest, assignment_ids, error)
         except Exception:  # noqa: BLE001 - the others are graded all the same; the instructor gets the traceback
