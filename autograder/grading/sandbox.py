@@ -76,7 +76,7 @@ class Limits:
     cpu_seconds: int = 60
     memory_bytes: int = 3 * 1024**3
     wall_seconds_per_request: float = 10.0
-    wall_seconds_after_timeout: float = 2.0  # each step's wall limit once the submission has timed out once
+    wall_seconds_after_timeout: float = 1.0  # each step's wall limit once the submission has timed out once
     output_bytes: int = 8 * 1024**2
     processes: int = 64  # processes (and threads) the student code may run at once
     backend: str = "auto"  # isolation.CHOICES: auto, bubblewrap, privilege-drop, unsafe-same-user
