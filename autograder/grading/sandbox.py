@@ -52,6 +52,9 @@ CASES_PACKAGE = "course_cases"
 # What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
 CHILD_RUNTIME = ("harness.py", "manifest.py", "messages.py", "problems.py")
 CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child's progress
+# The child's start (interpreter, numpy, the cases; no student code runs before it writes ``ready``) is not the
+# student's time: on a loaded machine it may take seconds, so it gets this limit, not the per-request one.
+STARTUP_SECONDS = 60.0
 
 
 class Timeouts:
@@ -216,8 +219,8 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
 def _wait(process, results, steps, limits, timeouts):
     """Wait for the child; kill its process group when it makes no progress for the current wall limit.
 
-    Progress: ``ready`` (the child's start, under the full limit) and then each new file of ``steps`` (under
-    ``timeouts.seconds``). The wait is woken by the child's exit; progress is looked at CHECKS_PER_LIMIT times per
+    Progress: ``ready`` (the child's start, under STARTUP_SECONDS at least) and then each new file of ``steps``
+    (under ``timeouts.seconds``). The wait is woken by the child's exit; progress is looked at CHECKS_PER_LIMIT times per
     limit, so a hang is stopped between 1 and 1 + 1/CHECKS_PER_LIMIT limits after the child's last progress.
     Returns the limit (seconds) the child ran past, or None if it ended by itself.
     """
@@ -225,7 +228,7 @@ def _wait(process, results, steps, limits, timeouts):
     try:
         last_progress, seen, ready = time.monotonic(), set(), False
         while True:
-            limit = timeouts.seconds if ready else float(limits.wall_seconds_per_request)
+            limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
             if exited(min(limit / CHECKS_PER_LIMIT, max(0.0, last_progress + limit - time.monotonic()))):
                 return None
             progress = not ready and (results / "ready").exists()
