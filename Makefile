@@ -9,6 +9,8 @@ INSTALLED := $(VENV)/.installed
 # A world-readable venv of a system Python for the privilege-drop sandbox tests (student code run as `nobody`);
 # made only where this runs as root with /usr/bin/python3 (as CI does), else those tests skip and say why.
 SANDBOX_VENV ?= /opt/rnn-sandbox-venv
+# pytest-xdist workers of `make test` (CI has 2 cores); tests marked xdist_group(name) share one worker
+TEST_WORKERS ?= 2
 
 .PHONY: demo test stubs release nbgrader clean sandbox-venv
 
@@ -21,9 +23,10 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(COURSE) demo
 
-## test: every test, the slow ones included, with the PyTorch oracle required (not skipped)
+## test: every test, the slow ones included, with the PyTorch oracle required (not skipped), in 2 workers
 test: $(INSTALLED) sandbox-venv
-	RNN_COURSE_REQUIRE_ORACLE=1 RNN_SANDBOX_VENV=$(SANDBOX_VENV) $(PY) -m pytest -m "slow or not slow" --durations=25
+	RNN_COURSE_REQUIRE_ORACLE=1 RNN_SANDBOX_VENV=$(SANDBOX_VENV) $(PY) -m pytest -m "slow or not slow" \
+	  -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 sandbox-venv:
 	@if [ "$$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] && [ ! -x $(SANDBOX_VENV)/bin/python ]; then \

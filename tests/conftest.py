@@ -22,6 +22,9 @@ def pytest_configure(config):
     register_task_markers(config)  # task and assignment markers, from course.yml (shared with the public tests)
     config.addinivalue_line("markers", "oracle: compares against PyTorch")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    # pytest-xdist's marker (registered here too, so that a run without xdist still accepts it): `make test` runs
+    # `-n 2 --dist loadgroup`, which sends the tests of one group to one worker, one after the other
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker")
 
 
 @pytest.fixture

@@ -20,12 +20,8 @@ def sigmoid(a):
     - array of the same shape, float64, with values in [0, 1]
     """
     a = np.asarray(a, dtype=np.float64)
-    out = np.empty_like(a)
-    pos = a >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-a[pos]))
-    exp_a = np.exp(a[~pos])
-    out[~pos] = exp_a / (1.0 + exp_a)
-    return out
+    exp_neg = np.exp(-np.abs(a))  # in (0, 1]: never overflows
+    return np.where(a >= 0, 1.0 / (1.0 + exp_neg), exp_neg / (1.0 + exp_neg))
 
 
 def softmax(scores):

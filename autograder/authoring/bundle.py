@@ -33,6 +33,7 @@ GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/h
                   "grading/__init__", "grading/grade", "grading/checks", "grading/reports", "grading/results",
                   "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission",
                   "grading/submission_zip", "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits",
+                  "grading/sandbox_imports",
                   "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",
                   "authoring/__init__", "authoring/cli", "authoring/solution_markers",
                   "authoring/bundle")

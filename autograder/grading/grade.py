@@ -40,7 +40,7 @@ from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
 from . import diagnosis, isolation, mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
-from .sandbox import Limits, run_requests
+from .sandbox import Limits, Timeouts, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
 
 # One edge case (N = 1, T = 1, H = 2: weight checks.EDGE_WEIGHT) and three general shapes (weight 1 each), on
@@ -61,6 +61,7 @@ class Case:
     dims: dict
     args: dict
     call: int  # index of its "call" request
+    seed: int
     probes: list = None  # gradient_check.Probe (backward tasks), chosen here, never by the student's process
 
 
@@ -73,7 +74,7 @@ def build_requests(tasks, seed):
         for k, dims in enumerate(grader_dims(spec)):
             ids = [seed, *map(int, task.id.split(".")), k]
             args = spec.inputs(np.random.default_rng(ids), **dims)
-            case = Case(task, spec, dims, args, call=len(requests))
+            case = Case(task, spec, dims, args, call=len(requests), seed=seed)
             requests.append({"kind": "call", "task_id": task.id, "args": args})
             if spec.grad_checks is not None:
                 case.probes = gradient_check.probes(spec, args, np.random.default_rng([*ids, 1]))
@@ -92,9 +93,10 @@ def run_cases(root, requests, cases, limits):
 
     Returns (call outcomes, one per request; {case index: loss outcome}).
     """
-    calls = run_requests(root, requests, limits, STUDENT_PACKAGE)
+    timeouts = Timeouts(limits)  # the submission's first timeout shortens the wall limit of the later steps
+    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts)
     backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
-    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE) \
+    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts) \
         if backward else []
     return calls, dict(zip(backward, losses))
 
@@ -119,7 +121,18 @@ def _max_error(spec, outputs, expected):
     return max(errors, default=0.0)
 
 
-def _value_problems(case, call, reference, tolerances, result):
+def _expected(case, reference, cache):
+    """The reference's outputs on the case's inputs: computed once per (seed, task, shape) of a batch."""
+    key = ("expected", case.task.id, case.seed, tuple(sorted(case.dims.items())))
+    if cache is None or key not in cache:
+        expected, _ = harness.run_case(case.spec, reference, case.args)
+        if cache is None:
+            return expected
+        cache[key] = expected
+    return cache[key]
+
+
+def _value_problems(case, call, reference, tolerances, result, cache=None):
     """Problems of the values (or properties) check of one case; records the max error."""
     if call.status != "ok":
         return call.problems
@@ -127,7 +140,7 @@ def _value_problems(case, call, reference, tolerances, result):
     mutated = harness.mutation_problems(args, call.args_after)
     if spec.properties is not None:
         return mutated + spec.properties(args, call.outputs)
-    expected, _ = harness.run_case(spec, reference, args)
+    expected = _expected(case, reference, cache)
     tolerance = tolerances["value" if spec.kind == "forward" else "gradient"]
     problems = mutated + harness.check_outputs(spec, call.outputs, expected, tolerance)
     result.max_error = max(result.max_error, _max_error(spec, call.outputs, expected))
@@ -146,14 +159,15 @@ def _gradient_problems(case, call, loss, tolerance):
                                                         loss.losses, tolerance)
 
 
-def grade_case(case, call, loss, reference, tolerances, result):
+def grade_case(case, call, loss, reference, tolerances, result, cache=None):
     """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``.
 
-    call, loss: the Outcomes of its requests (loss None when not asked)."""
+    call, loss: the Outcomes of its requests (loss None when not asked); cache: a batch's dict of expected values
+    (None: computed here)."""
     what = f"Task {case.task.id} {case.dims}"
     kind = "properties" if case.spec.properties is not None else "values"
     result.checks.append(_guarded(kind, case.dims, lambda: _value_problems(case, call, reference, tolerances,
-                                                                           result), what))
+                                                                           result, cache), what))
     if case.spec.grad_checks is not None:
         result.checks.append(_guarded("gradient", case.dims, lambda: _gradient_problems(
             case, call, loss, tolerances["gradcheck"]), what + " (gradient)"))
@@ -189,12 +203,21 @@ def diagnose_failures(tasks, cases, calls, results, reference):
         result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
 
 
-def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits()):
-    """Grade one submission (directory or zip); returns a SubmissionReport."""
+def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits(), cache=None):
+    """Grade one submission (directory or zip); returns a SubmissionReport.
+
+    cache: a dict shared by the submissions of a batch (:func:`grade_many`): the inputs and the expected values
+    are computed once per seed, task and shape (never written by anything the student's code returns)."""
     manifest = manifest or load_manifest()
     seed = secrets.randbits(32) if seed is None else int(seed)
     tasks = _selected(manifest, assignment_ids)
-    requests, cases = build_requests(tasks, seed)
+    if cache is None:
+        requests, cases = build_requests(tasks, seed)
+    else:
+        key = ("requests", seed, tuple(task.id for task in tasks))
+        if key not in cache:
+            cache[key] = build_requests(tasks, seed)
+        requests, cases = cache[key]
     reference = harness.make_loader("solutions")
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
@@ -202,7 +225,8 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                    task.assignment_id, task.points) for task in tasks}
     for i, case in enumerate(cases):
-        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
+        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id],
+                   cache)
     diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox)
@@ -223,15 +247,20 @@ def unreadable_report(path, manifest, assignment_ids, error):
 
 
 def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
-    """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch."""
+    """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch.
+
+    All submissions of the batch are graded on the inputs of one seed (``seed``, else one fresh seed for the
+    batch, recorded in every report), so the reference's expected values are computed once per task and shape."""
     manifest = manifest or load_manifest()
+    seed = secrets.randbits(32) if seed is None else int(seed)
+    cache = {}
     isolation.select(limits)  # an unusable sandbox stops the batch here, not once per submission
     for mistake in mistakes.CATALOGUE:  # build the mutants once, before the threads need them
         mistakes.mutant_package(mistake)
 
     def one(path):
         try:
-            return grade_submission(path, manifest, assignment_ids, seed, limits)
+            return grade_submission(path, manifest, assignment_ids, seed, limits, cache)
         except SubmissionError as error:
             return unreadable_report(path, manifest, assignment_ids, error)
         except Exception:  # noqa: BLE001 - the others are graded all the same; the instructor gets the traceback

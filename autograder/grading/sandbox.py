@@ -10,7 +10,15 @@ every check is computed by the grader. Expected values stay in the grader's memo
 
 A child that dies (``os._exit``, a signal, the CPU, memory or output limit, a
 hang past the wall limit) costs only the request it was running: the grader
-records why and starts a new child for the requests left.
+records why and starts a new child for the requests left. A module that hangs,
+crashes or exits at import costs one timeout for the submission (see
+:mod:`autograder.grading.sandbox_imports`). After a submission's first timeout,
+each later step gets ``Limits.wall_seconds_after_timeout`` (a correct request
+takes milliseconds), so a submission whose every task hangs is graded in about
+``wall_seconds_per_request + tasks * wall_seconds_after_timeout``.
+
+The grader waits on the child's exit (a pidfd: woken at once, no polling sleep)
+and looks at its progress a few times per wall limit.
 
 How the child is isolated from the grader (bubblewrap namespaces, a privilege drop, or, only when asked,
 nothing but rlimits) is chosen by ``Limits.backend`` (see :mod:`autograder.grading.isolation`); the limits are
@@ -21,6 +29,7 @@ import contextlib
 import json
 import os
 import pickle
+import select
 import shutil
 import signal
 import subprocess
@@ -29,17 +38,40 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..runtime import harness
 from ..runtime.manifest import find_manifest
 from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
 from . import isolation
 from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
+from .sandbox_imports import ImportFailures
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 CASES_PACKAGE = "course_cases"
 # What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
 CHILD_RUNTIME = ("harness.py", "manifest.py", "messages.py", "problems.py")
+CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child's progress
+# The child's start (interpreter, numpy, the cases; no student code runs before it writes ``ready``) is not the
+# student's time: on a loaded machine it may take seconds, so it gets this limit, not the per-request one.
+STARTUP_SECONDS = 60.0
+
+
+class Timeouts:
+    """The wall limit of the next step (an import or a request) of one submission's children.
+
+    The full ``limits.wall_seconds_per_request`` until the submission's first timeout, then
+    ``limits.wall_seconds_after_timeout``; shared by the call and loss runs of a submission.
+    """
+
+    def __init__(self, limits):
+        self.limits, self.count = limits, 0
+
+    @property
+    def seconds(self):
+        if self.count == 0:
+            return float(self.limits.wall_seconds_per_request)
+        return float(min(self.limits.wall_seconds_per_request, self.limits.wall_seconds_after_timeout))
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,7 @@ class Limits:
     cpu_seconds: int = 60
     memory_bytes: int = 3 * 1024**3
     wall_seconds_per_request: float = 10.0
+    wall_seconds_after_timeout: float = 1.0  # each step's wall limit once the submission has timed out once
     output_bytes: int = 8 * 1024**2
     processes: int = 64  # processes (and threads) the student code may run at once
     backend: str = "auto"  # isolation.CHOICES: auto, bubblewrap, privilege-drop, unsafe-same-user
@@ -68,9 +101,9 @@ def _copy_cases(destination):
 
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):
-    """The Problem of a child that died or hung."""
+    """The Problem of a child that died or hung (timed_out: the wall limit it ran past, in seconds, or None)."""
     if timed_out:
-        return problem("crash.timeout", seconds=float(limits.wall_seconds_per_request))
+        return problem("crash.timeout", seconds=float(timed_out))
     if returncode is not None and returncode < 0:
         sig = -returncode
         if sig == signal.SIGXCPU:
@@ -89,7 +122,7 @@ def _crash_reason(returncode, timed_out, stdout_size, limits):
     return problem("crash.exit_code", code=returncode, gib=limits.memory_bytes // 1024**3)
 
 
-def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments"):
+def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments", timeouts=None):
     """Run requests on the package ``student_package`` of a submission; the child returns arrays only.
 
     Inputs:
@@ -98,6 +131,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
       {"kind": "loss", "task_id", "args", "points": [(input name, value)]} (the gradient-check loss at each point)
     - limits: Limits of the child process
     - student_package: the import name of the student's package
+    - timeouts: the submission's :class:`Timeouts` (shared by its runs); None: a new one
 
     Returns:
     - a list of :class:`~autograder.grading.results.Outcome`, one per request, in order (never raises
@@ -128,10 +162,18 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         results = tmp / "results"
         results.mkdir()
         session = cleanup.enter_context(sandbox.session(tmp, work, results, limits))
+        timeouts = timeouts or Timeouts(limits)
+        modules = [harness.course_manifest().task(request["task_id"]).module for request in requests]
+        imports = ImportFailures(student_package, work)
         todo = list(range(len(requests)))
         while todo:
+            for stale in ("ready", "imports.log", *(f"import.{m}.json" for m in set(modules))):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(results / stale)
+            wanted = imports.job(modules[i] for i in todo)
             job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
-                   "student_package": student_package, "submission_dir": str(work), "todo": todo}
+                   "student_package": student_package, "submission_dir": str(work), "todo": todo,
+                   "modules": {str(i): modules[i] for i in todo}, **wanted}
             (tmp / "job.json").write_text(json.dumps(job))
             stdout_path = tmp / "stdout.txt"
             with stdout_path.open("wb") as stdout:
@@ -143,21 +185,28 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 process = subprocess.Popen(session.command([str(child), str(tmp)]), cwd=work,
                                            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                                            env=env, **session.popen_options())
+                steps = [f"import.{m}.json" for m in wanted["imports"]] + [f"{i}.json" for i in todo]
                 try:
-                    timed_out = _wait(process, results, todo, limits)
+                    timed_out = _wait(process, results, steps, limits, timeouts)
                 finally:
                     session.finish(process)  # nothing the child started outlives it
                 stdout_size = os.fstat(stdout.fileno()).st_size
+            # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
+            reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)
+            died_importing = imports.read(results, wanted["imports"], lambda: reason)
             finished = [i for i in todo if (results / f"{i}.json").exists()]
             for index in finished:
                 outcomes[index] = read_outcome(results, index, requests[index], work)
+            for index in todo:
+                if outcomes[index] is None and modules[index] in imports.failed:
+                    outcomes[index] = failed(imports.failed[modules[index]],
+                                             "crashed" if modules[index] in imports.crashed else "error")
             remaining = [i for i in todo if outcomes[i] is None]
-            if not remaining:
-                break
+            if not remaining or died_importing:
+                todo = remaining
+                continue
             started = [i for i in remaining if (results / f"{i}.started").exists()]
             culprit = started[0] if started else remaining[0]
-            # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
-            reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)
             outcomes[culprit] = failed(reason, "crashed")
             # the other shapes of a task that crashed or hung would do the same: do not wait for each
             for index in remaining:
@@ -167,18 +216,57 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     return outcomes
 
 
-def _wait(process, results, todo, limits):
-    """Wait for the child; kill its process group when one request runs past the wall limit."""
-    last_progress, done = time.monotonic(), 0
-    while process.poll() is None:
-        seen = done
-        while done < len(todo) and (results / f"{todo[done]}.json").exists():  # the child runs them in order
-            done += 1
-        if done != seen:
-            last_progress = time.monotonic()
-        if time.monotonic() - last_progress > limits.wall_seconds_per_request:
-            os.killpg(process.pid, signal.SIGKILL)
+def _wait(process, results, steps, limits, timeouts):
+    """Wait for the child; kill its process group when it makes no progress for the current wall limit.
+
+    Progress: ``ready`` (the child's start, under STARTUP_SECONDS at least) and then each new file of ``steps``
+    (under ``timeouts.seconds``). The wait is woken by the child's exit; progress is looked at CHECKS_PER_LIMIT times per
+    limit, so a hang is stopped between 1 and 1 + 1/CHECKS_PER_LIMIT limits after the child's last progress.
+    Returns the limit (seconds) the child ran past, or None if it ended by itself.
+    """
+    exited = _exit_waiter(process)
+    try:
+        last_progress, seen, ready = time.monotonic(), set(), False
+        while True:
+            limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
+            if exited(min(limit / CHECKS_PER_LIMIT, max(0.0, last_progress + limit - time.monotonic()))):
+                return None
+            progress = not ready and (results / "ready").exists()
+            ready = ready or progress
+            new = {name for name in steps if name not in seen and (results / name).exists()}
+            seen |= new
+            now = time.monotonic()
+            if progress or new:
+                last_progress = now
+            elif now - last_progress >= limit:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                timeouts.count += 1
+                return limit
+    finally:
+        exited.close()
+
+
+def _exit_waiter(process):
+    """A function ``wait(seconds) -> bool`` (True once the process has ended and is reaped), with ``close()``."""
+    try:
+        fd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): Popen.wait's own short sleeps
+        def wait(seconds):
+            try:
+                process.wait(timeout=seconds)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        wait.close = lambda: None
+        return wait
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+
+    def wait(seconds):
+        if poller.poll(seconds * 1000):
             process.wait()
             return True
-        time.sleep(0.02)
-    return False
+        return False
+    wait.close = lambda: os.close(fd)
+    return wait

@@ -21,10 +21,21 @@ it and ``N.json`` (status, error, names of non-numeric outputs) plus ``N.npz``
   ``loss``, the task's gradient-check loss at each point the grader chose.
 
 A request whose ``.started`` has no ``.json`` is the one that killed the child.
+
+Before the first request the child writes ``ready`` (numpy and the cases are
+loaded), then imports the student's modules of ``job["imports"]`` one by one
+(``import.MODULE.json`` after each: its status, or the exception it raised), so a
+module that hangs, crashes or exits at import costs one timeout for the whole
+submission, not one per task. Every import of a module of the student's package
+is logged to ``imports.log`` ("start NAME" / "end NAME"), which tells the grader
+the module that hung or crashed; modules of ``job["blocked"]`` (one that hung or
+crashed in an earlier child) raise ImportError at once. Requests of a module
+that could not be imported are not run (the grader reports the import failure).
 This file is standard-library only so it can run before anything is imported.
 """
 
 import copy
+import importlib.machinery
 import json
 import os
 import pickle
@@ -76,6 +87,71 @@ def _run(np, harness, spec, load, request, record):
     return {"loss": np.array(losses, dtype=np.float64)}
 
 
+class Blocked(ImportError):
+    """Raised on importing a module that hung or crashed at import in an earlier child."""
+
+
+class ImportWatch:
+    """A meta path finder: logs every import of a module of the student's package and refuses blocked ones."""
+
+    def __init__(self, package, blocked, log):
+        self.package, self.blocked, self.log = package, set(blocked), log
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.package and not name.startswith(self.package + "."):
+            return None
+        if name in self.blocked:
+            raise Blocked(name)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = WatchedLoader(spec.loader, name, self.log)
+        return spec
+
+
+class WatchedLoader:
+    def __init__(self, loader, name, log):
+        self.loader, self.name, self.log = loader, name, log
+
+    def __getattr__(self, attribute):
+        return getattr(self.loader, attribute)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.log(f"start {self.name}")
+        try:
+            self.loader.exec_module(module)
+        finally:
+            self.log(f"end {self.name}")
+
+
+def _import_modules(job, load, results):
+    """Import the student's modules of the job; returns the set of those that failed."""
+    log_handle = open(results / "imports.log", "a", buffering=1)
+
+    def log(line):
+        log_handle.write(line + "\n")
+        log_handle.flush()
+
+    sys.meta_path.insert(0, ImportWatch(job["student_package"], job["blocked"], log))
+    failures = set()
+    for module in job["imports"]:
+        record = {"status": "ok", "error": None, "not_numeric": []}
+        try:
+            load(module)
+        except BaseException as error:  # noqa: BLE001 - an exit or any exception at import is the module's failure
+            record = _error_record(error, job["submission_dir"])
+            blocked = error if isinstance(error, Blocked) else error.__context__ or error.__cause__
+            while blocked is not None and not isinstance(blocked, Blocked):
+                blocked = blocked.__context__ or blocked.__cause__
+            if blocked is not None:
+                record["blocked_by"] = str(blocked.args[0])[:300]
+            failures.add(module)
+        (results / f"import.{module}.json").write_text(json.dumps(record))
+    return failures
+
+
 def main(run_dir):
     run_dir = Path(run_dir)
     job = json.loads((run_dir / "job.json").read_text())
@@ -89,8 +165,12 @@ def main(run_dir):
     with open(run_dir / "requests.pkl", "rb") as handle:
         requests = pickle.load(handle)  # written by the grader (trusted direction)
     results = run_dir / "results"
+    (results / "ready").write_text("")
+    failures = _import_modules(job, load, results)
     for index in job["todo"]:
         request = requests[index]
+        if job["modules"][str(index)] in failures:
+            continue  # the grader reports the module's import failure
         (results / f"{index}.started").write_text("")
         record = {"status": "ok", "error": None, "not_numeric": []}
         try:

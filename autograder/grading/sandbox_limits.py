@@ -4,7 +4,8 @@ Started (by every isolation backend, see ``isolation.py``) as::
 
     python -I -S sandbox_limits.py --cpu S --memory B --output B --processes N --network allow|deny -- CHILD ARGS
 
-it sets the limits on itself and replaces itself (``exec``) with ``python -I -S CHILD ARGS``, which inherits them.
+it sets the limits on itself and then runs ``CHILD ARGS`` in this same interpreter (already ``-I -S``; the limits and
+the seccomp filter are the process's, so the child has them): one interpreter start per child, not two.
 Setting them here, rather than in the grader before the sandbox starts, puts them inside bubblewrap's user
 namespace, where ``RLIMIT_NPROC`` counts only the sandbox's processes. ``--processes none`` leaves the process
 count unlimited (same-user mode, where the grader's user's other processes would count).
@@ -17,6 +18,7 @@ network namespace (privilege drop). Standard library only: this runs before anyt
 import errno
 import os
 import resource
+import runpy
 import sys
 
 # machine -> (AUDIT_ARCH, socket, io_uring_setup) syscall numbers
@@ -81,7 +83,8 @@ def main(argv):
     apply_limits(options)
     if options["--network"] == "deny":
         deny_network()
-    os.execv(sys.executable, [sys.executable, "-I", "-S", *child])
+    sys.argv = list(child)
+    runpy.run_path(child[0], run_name="__main__")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 LANG_ENV = "RNN_COURSE_LANG"
 LANGUAGES = ("en", "ko")
 _CATALOGUES = {}
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it (much faster)
 
 
 def language():
@@ -28,7 +29,8 @@ def language():
 
 def catalogue(lang):
     if lang not in _CATALOGUES:
-        _CATALOGUES[lang] = yaml.safe_load((MESSAGES_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
+        _CATALOGUES[lang] = yaml.load((MESSAGES_DIR / f"{lang}.yml").read_text(encoding="utf-8"),
+                                     Loader=SAFE_LOADER)
     return _CATALOGUES[lang]
 
 

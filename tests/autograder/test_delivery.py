@@ -209,6 +209,7 @@ def _command_grader(step, clone, env):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("student-venv")  # the worker that already built the student venv (test_student_repo.py)
 @pytest.mark.parametrize("sample", ["complete", "mistake_bptt_no_future_gradient"])
 def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sample_submissions, sample):
     template = tmp_path / "template"

@@ -16,7 +16,8 @@ import pytest
 
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
-pytestmark = pytest.mark.slow
+# the student venv (a session fixture) is built once, in the worker that runs every test that needs it
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("student-venv")]
 
 
 def _run(command, cwd, env=None):

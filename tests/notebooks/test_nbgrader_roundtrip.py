@@ -33,7 +33,8 @@ from autograder.grading import mistakes
 from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
-pytestmark = pytest.mark.slow
+# one xdist worker builds the nbgrader course (a module fixture) once and runs all these tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-roundtrip")]
 
 MANIFEST = load_manifest()
 STUDENTS = ("correct", "stub", "buggy")

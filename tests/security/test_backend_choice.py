@@ -21,6 +21,10 @@ from autograder.runtime.messages import LANG_ENV
 from tests.security import attacks
 from tests.security.graders import A1_POINTS, OPTIONS, PROCESS_LIMIT, RNN_PY_POINTS, SANDBOX_VENV, named, peak_of
 
+# These tests watch processes system-wide (by name, or every process of the sandbox user, which privilege-drop
+# grading kills after each run): one xdist worker runs them all, one after the other.
+pytestmark = pytest.mark.xdist_group("system-wide-processes")
+
 
 def test_bubblewrap_started_by_a_user_caps_processes_with_rlimit_nproc():
     """A grader that is not root (an instructor's laptop, a CI runner): RLIMIT_NPROC, set inside bubblewrap's

@@ -26,6 +26,10 @@ import pytest
 from tests.security import attacks
 from tests.security.graders import A1_POINTS, PROCESS_LIMIT, named, peak_of, tree_hash
 
+# These tests watch processes system-wide (by name, or every process of the sandbox user, which privilege-drop
+# grading kills after each run): one xdist worker runs them all, one after the other.
+pytestmark = pytest.mark.xdist_group("system-wide-processes")
+
 
 @pytest.mark.parametrize("method", attacks.HUNT_METHODS)
 def test_stubs_that_hunt_for_the_reference_score_zero(grader, tmp_path, method):

@@ -28,7 +28,8 @@ from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 from tests.notebooks.test_nbgrader_roundtrip import fill_in_glue, submit
 
-pytestmark = pytest.mark.slow
+# one xdist worker builds this module's fixtures once and runs all its tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-monkeypatch")]
 
 MANIFEST = load_manifest()
 A1 = MANIFEST.assignment("a1")
