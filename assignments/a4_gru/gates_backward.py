@@ -20,7 +20,7 @@ The gradients of the sigmoid gates' pre-activations (dr * r(1-r) and
 dz * z(1-z)) are taken in ``gru_step_backward``.
 
 In the variant of Cho et al. (2014, v3) and d2l.ai, n = tanh(x W + (r * h_prev) U),
-the reset gate sits before the matmul and dr = (dpre U^T) * h_prev instead;
+the reset gate sits before the matmul (Tasks 4.11 and 4.12: derive its backward yourself);
 with the swapped update of Chung et al. (2014) and makemore,
 h = z * n + (1 - z) * h_prev, the signs of dz flip. This course pins PyTorch's.
 

@@ -135,3 +135,30 @@ def test_backward_of_one_unit_worked_out_by_hand():
     for name, value in want.items():
         np.testing.assert_allclose(got[name], value, rtol=1e-13, atol=1e-15, err_msg=name)
     assert abs(got["dbh"][2] - g * r) > 0.05  # the reset-after cell's value, g r, would be wrong here
+
+
+GRADIENT_ASSIGNMENT = r"\bd[A-Za-z_]*\s*=(?!=)|\bd[A-Za-z_]+\s*\+="  # "dr = ...", "dWh += ...": a backward formula
+
+
+@pytest.mark.task4_12
+def test_no_backward_formula_of_the_cho_cell_reaches_a_student():
+    """Task 4.12's stub, its hints, the handout section of Tasks 4.11-4.12 and the GRU's other docstrings hold
+    no gradient formula of this cell (the method is described, the formula is the student's to derive)."""
+    import re
+
+    from autograder.runtime.manifest import REPO_ROOT, load_manifest
+
+    manifest = load_manifest()
+    texts = {"stub": (REPO_ROOT / "assignments" / "a4_gru" / "gru_cho.py").read_text(encoding="utf-8")}
+    for lang, name in (("en", "README.md"), ("ko", "README.ko.md")):
+        readme = (REPO_ROOT / "assignments" / "a4_gru" / name).read_text(encoding="utf-8")
+        start = readme.index("(Task 4.11, 4.12)" if lang == "ko" else "(Tasks 4.11 and 4.12)")
+        texts[f"handout {lang}"] = readme[start:readme.index("\n## ", start)]
+        for task_id in ("4.11", "4.12"):
+            texts[f"hint {task_id} {lang}"] = manifest.task(task_id).text("hint", lang)
+    for name in ("gates.py", "gates_backward.py", "gru.py"):
+        source = (REPO_ROOT / "assignments" / "a4_gru" / name).read_text(encoding="utf-8")
+        texts[name] = "\n".join(line for line in source.splitlines() if "Cho" in line or "before the matmul" in line)
+    found = {name: re.findall(GRADIENT_ASSIGNMENT, text) for name, text in texts.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert re.findall(GRADIENT_ASSIGNMENT, "dr = dpre * h_prev; dWh += x") == ["dr =", "dWh +="]  # the scan bites
