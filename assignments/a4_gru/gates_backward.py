@@ -13,8 +13,8 @@ after the matmul). The sigmoid gates' own derivatives are taken in
 ``gru_step_backward``.
 
 Other conventions change these derivatives: in Cho et al. (2014, v3) and d2l.ai,
-n = tanh(x W + (r * h_prev) U), the reset gate sits before the matmul; with the
-swapped update of Chung et al. (2014) and makemore, h = z * n + (1 - z) * h_prev,
+n = tanh(x W + (r * h_prev) U), the reset gate sits before the matmul (Tasks 4.11 and 4.12: derive its
+backward yourself); with the swapped update of Chung et al. (2014) and makemore, h = z * n + (1 - z) * h_prev,
 the roles of z and 1 - z exchange. This course pins PyTorch's.
 
 References: Cho et al. (2014), arXiv 1406.1078; Chung et al. (2014),

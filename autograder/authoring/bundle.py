@@ -31,7 +31,7 @@ Needs numpy and pyyaml. Made by `course bundle`.
 GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/harness", "runtime/messages",
                   "runtime/problems", "runtime/gradient_check", "runtime/distribution_checks",
                   "grading/__init__", "grading/grade", "grading/checks", "grading/reports", "grading/results",
-                  "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission",
+                  "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission", "grading/written_answers",
                   "grading/submission_zip", "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits",
                   "grading/sandbox_imports",
                   "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",

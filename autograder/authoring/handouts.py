@@ -7,7 +7,10 @@ with it:
 - ``{{TASK_TABLE}}``: ID, function, file, points and nudge of every task (the first tier of its hints; the
   hint itself comes when a test fails);
 - ``{{TOTAL_POINTS}}``: the assignment's total;
-- ``{{TEST_COMMANDS}}``: how to run all tests of the assignment and one task's.
+- ``{{TEST_COMMANDS}}``: how to run all tests of the assignment and one task's;
+- ``{{WRITTEN_QUESTIONS}}``: the written questions (graded by hand), with where to answer them; a template
+  without this placeholder gets them before its references section (``## References`` / ``## 참고 문헌``),
+  or at its end.
 
 A template that lacks ``{{TASK_TABLE}}`` is an error, and so is a placeholder
 left unknown.
@@ -18,6 +21,7 @@ import re
 from ..runtime.messages import t, task_text
 
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+REFERENCES_HEADING = re.compile(r"^## (References|참고 문헌)\s*$", re.MULTILINE)
 
 
 class HandoutError(ValueError):
@@ -43,6 +47,18 @@ def test_commands(assignment, lang="en"):
     ])
 
 
+def written_questions(assignment, lang="en"):
+    """The handout section of the written questions ("" when the assignment has none)."""
+    if not assignment.questions:
+        return ""
+    lines = [f"## {t('written.handout_title', lang=lang)}", "",
+             t("written.handout_intro", lang=lang, points=f"{assignment.written_points:g}"), ""]
+    for question in assignment.questions:
+        lines += [f"- **{t('written.question_heading', lang=lang, id=question.id, points=f'{question.points:g}')}** "
+                  f"{question.text(lang)}"]
+    return "\n".join(lines) + "\n"
+
+
 def render_handout(manifest, assignment, solutions_dir, lang="en"):
     path = solutions_dir / assignment.package / f"handout.{lang}.md"
     if not path.is_file():
@@ -54,7 +70,12 @@ def render_handout(manifest, assignment, solutions_dir, lang="en"):
         "TASK_TABLE": task_table(assignment, lang),
         "TOTAL_POINTS": f"{assignment.points:g}",
         "TEST_COMMANDS": test_commands(assignment, lang),
+        "WRITTEN_QUESTIONS": written_questions(assignment, lang),
     }
+    if "{{WRITTEN_QUESTIONS}}" not in template and assignment.questions:
+        references = REFERENCES_HEADING.search(template)
+        template = template[:references.start()] + "{{WRITTEN_QUESTIONS}}\n" + template[references.start():] \
+            if references else template.rstrip("\n") + "\n\n{{WRITTEN_QUESTIONS}}"
     unknown = sorted(set(PLACEHOLDER.findall(template)) - set(values))
     if unknown:
         raise HandoutError(f"{path}: unknown placeholder(s) {unknown}")

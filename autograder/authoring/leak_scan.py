@@ -7,7 +7,7 @@ A release leaks when any of these is found:
   also stands outside the solution blocks of the solutions (provided code that
   is shipped on purpose);
 - a solution or hidden-test marker (``# BEGIN SOLUTION``, ``### BEGIN HIDDEN TESTS``);
-- an instructor-only directory (``solutions/``, ``autograder/``, graders,
+- an instructor-only directory (``solutions/``, ``autograder/``, ``rubrics/``, graders,
   instructor tests).
 """
 
@@ -17,7 +17,7 @@ from .solution_markers import find_blocks
 
 MIN_LENGTH = 12
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".toml", ".txt", ".cfg", ".ini", ".json", ".ipynb", ""}
-FORBIDDEN_DIRS = {"solutions", "autograder", "graders", "reference", "hidden"}
+FORBIDDEN_DIRS = {"solutions", "autograder", "graders", "reference", "hidden", "rubrics"}
 FORBIDDEN_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS")
 
 

@@ -48,10 +48,11 @@ def markdown_cell_ids(nb, where):
 
     Returns:
     - dict cell ID -> cell; raises :class:`TranslationError` listing every Markdown cell without a valid,
-      unique ID
+      unique ID. Cells the build generates in every language from course.yml (the written questions,
+      :mod:`.question_cells`: metadata ``generated``) need no translation and are left out.
     """
     cells, problems = {}, []
-    markdown = [cell for cell in nb.cells if cell.cell_type == "markdown"]
+    markdown = [cell for cell in nb.cells if cell.cell_type == "markdown" and not cell.metadata.get("generated")]
     for number, cell in enumerate(markdown, start=1):
         cell_id = cell.metadata.get("id")
         name = f"Markdown cell {number} ({_first_line(cell)!r})"

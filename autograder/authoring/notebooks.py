@@ -34,6 +34,7 @@ from pathlib import Path
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
 from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
+from .question_cells import add_question_cells, answer_cell_problems, is_answer_cell
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 STUBS_DIR = REPO_ROOT / "assignments"
@@ -75,9 +76,10 @@ def load_notebook(assignment, notebooks_dir=NOTEBOOKS_DIR, lang="en"):
     else:
         nb = notebook_translations.translate(nb, path, translation_path(assignment, lang, notebooks_dir))
     try:
-        return fill_graded_cells(nb, assignment, lang)
+        fill_graded_cells(nb, assignment, lang)
     except GradedCellError as error:
         raise NotebookBuildError(f"{path} ({lang}): {error}") from None
+    return add_question_cells(nb, assignment, lang)  # the written questions, graded by hand (.question_cells)
 
 
 def read_notebook(path):
@@ -99,10 +101,11 @@ def _nbgrader_meta(cell):
 
 
 def graded_cells(nb):
-    """[(grade_id, points, [task IDs])] of the graded cells of a built notebook (:func:`load_notebook`), the
-    task IDs read from the comment :func:`~autograder.authoring.graded_cells.graded_source` wrote."""
+    """[(grade_id, points, [task IDs])] of the graded code cells of a built notebook (:func:`load_notebook`), the
+    task IDs read from the comment :func:`~autograder.authoring.graded_cells.graded_source` wrote (the written
+    questions' answer cells, graded by hand, are not among them: :mod:`.question_cells`)."""
     return [(_nbgrader_meta(cell).get("grade_id"), _nbgrader_meta(cell).get("points"), graded_task_ids(cell.source))
-            for cell in nb.cells if _nbgrader_meta(cell).get("grade")]
+            for cell in nb.cells if _nbgrader_meta(cell).get("grade") and not is_answer_cell(cell)]
 
 
 def notebook_problems(nb, assignment):
@@ -124,6 +127,8 @@ def notebook_problems(nb, assignment):
             problems.append(f"grade_id {grade_id!r} does not match [a-zA-Z0-9_-]+")
         if meta and meta.get("schema_version") != 3:
             problems.append(f"cell {grade_id!r}: schema_version is not 3")
+        if is_answer_cell(cell):
+            continue  # a written question's answer cell: checked by answer_cell_problems
         if meta.get("solution"):
             if meta.get("grade"):
                 problems.append(f"cell {grade_id!r} is both a solution and a graded cell")
@@ -152,7 +157,7 @@ def notebook_problems(nb, assignment):
     total = sum(float(points or 0) for _, points, _ in graded_cells(nb))
     if abs(total - assignment.points) > 1e-9:
         problems.append(f"the graded cells have {total:g} points, {assignment.id} has {assignment.points:g}")
-    return problems
+    return problems + answer_cell_problems(nb, assignment)
 
 
 def write_ipynb(nb, path):

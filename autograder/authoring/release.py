@@ -27,6 +27,7 @@ from .handouts import render_handout
 from .hidden_cases import hidden_files
 from .leak_scan import scan_for_solution_lines
 from .solution_markers import strip_solutions
+from ..grading.written_answers import SHEET_NAME, answer_sheet
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 PUBLIC_TESTS_DIR = REPO_ROOT / "tests" / "public"
@@ -115,7 +116,16 @@ def write_handouts(build):
                                                                          build.solutions_dir, lang))
 
 
-ASSIGNMENT_STEPS = (write_stubs, write_handouts)
+@step("write_stubs")
+def write_answer_sheets(build):
+    """assignments/<package>/answers.md: the written questions of course.yml with room for the answers (in the
+    build's language), collected by ``course grade`` and graded by hand. Rubrics never enter it."""
+    for assignment in build.manifest.assignments:
+        if assignment.questions:
+            build.write(Path(assignment.package) / SHEET_NAME, answer_sheet(assignment, build.lang))
+
+
+ASSIGNMENT_STEPS = (write_stubs, write_handouts, write_answer_sheets)
 
 
 def build_assignments(out, manifest=None, lang="en"):

@@ -111,6 +111,8 @@ class SubmissionReport:
     notes: list = field(default_factory=list)  # Problems: what intake left out (symbolic links, special files)
     id: str = ""  # unique within a batch (grade_many); the student's name by default
     sandbox: str = ""  # the isolation backend the student code ran under ("" if it never ran)
+    # written_answers.WrittenAnswer of each written question: pending, graded by hand, never in ``points``
+    written: list = field(default_factory=list)
 
     def __post_init__(self):
         self.id = self.id or self.student
@@ -122,6 +124,11 @@ class SubmissionReport:
     @property
     def max_points(self):
         return sum(task.max_points for task in self.tasks)
+
+    @property
+    def written_points(self):
+        """The points of the written questions, graded by hand: not part of ``max_points``."""
+        return sum(answer.max_points for answer in self.written)
 
     def by_assignment(self):
         totals = {}

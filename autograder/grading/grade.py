@@ -24,6 +24,9 @@ an exception while grading one submission fails that submission ("grade.failed")
 and no other. A failing task gets the manifest's hint, after the hint of the one catalogued
 mistake (:mod:`autograder.grading.mistakes`) whose mutant reproduces the student's
 outputs on every shape, when that diagnosis is unambiguous (:mod:`.diagnosis`).
+Written answers (``assignments/<package>/answers.md``) are read from
+the intake's copy and reported as pending (:mod:`autograder.grading.written_answers`):
+graded by hand, never scored here.
 """
 
 import secrets
@@ -38,7 +41,7 @@ from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
 from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
-from . import diagnosis, isolation, mistakes
+from . import diagnosis, isolation, mistakes, written_answers
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, Timeouts, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
@@ -203,6 +206,10 @@ def diagnose_failures(tasks, cases, calls, results, reference):
         result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
 
 
+def _selected_assignments(manifest, assignment_ids):
+    return [a for a in manifest.assignments if not assignment_ids or a.id in assignment_ids]
+
+
 def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits(), cache=None):
     """Grade one submission (directory or zip); returns a SubmissionReport.
 
@@ -222,6 +229,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
         calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
+        written = written_answers.collect(intake.package_dir, _selected_assignments(manifest, assignment_ids))
     results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                    task.assignment_id, task.points) for task in tasks}
     for i, case in enumerate(cases):
@@ -229,7 +237,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
                    cache)
     diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
-                            graded=intake.graded, notes=list(intake.notes), sandbox=sandbox)
+                            graded=intake.graded, notes=list(intake.notes), sandbox=sandbox, written=written)
 
 
 def zero_report(path, manifest, assignment_ids, found, notes=()):
@@ -237,7 +245,8 @@ def zero_report(path, manifest, assignment_ids, found, notes=()):
     tasks = [TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
                         task.points, checks=[Check("submission", {}, [found])])
              for task in _selected(manifest, assignment_ids)]
-    return SubmissionReport(student_name(path), str(path), -1, tasks, notes=list(notes))
+    return SubmissionReport(student_name(path), str(path), -1, tasks, notes=list(notes),
+                            written=written_answers.not_read(_selected_assignments(manifest, assignment_ids)))
 
 
 def unreadable_report(path, manifest, assignment_ids, error):

@@ -9,6 +9,13 @@ Grading results are data (:mod:`autograder.grading.checks`: checks holding
 Problems with message codes and fields); this module is where they become text,
 in the language ``lang`` (default: ``$RNN_COURSE_LANG``). The JSON report
 carries each problem's ``code`` and ``fields`` beside its text.
+
+Written questions (``report.written``) are graded by hand: every format shows them
+as *pending*, apart from the automatic total (``points`` / ``max_points`` never
+include them). Gradescope gets them as lines of the top-level ``output`` (no test: a
+test would need a status, passed or failed, and its max_score would enter the
+autograder's total); the instructor grades the P points in a manually graded
+question of the assignment (docs/written_questions.md).
 """
 
 import csv
@@ -19,6 +26,7 @@ import unicodedata
 
 from ..runtime.messages import language, t
 from ..runtime.problems import Problem
+from .written_answers import status_text
 
 
 def _display_width(text):
@@ -103,6 +111,23 @@ def sandbox_lines(report, lang=None):
               backend=report.sandbox)]
 
 
+def written_lines(report, lang=None):
+    """The written questions of a report, one line each after a header ([] when it has none)."""
+    if not report.written:
+        return []
+    lines = [t("written.report_header", lang, points=_fmt(report.written_points))]
+    for answer in report.written:
+        lines.append(t("written.report_line", lang, id=answer.question_id, status_short=t("written.short_pending", lang),
+                       max_points=_fmt(answer.max_points), status=status_text(answer, lang)))
+    return lines
+
+
+def _written_dict(answer, lang):
+    return {"id": answer.question_id, "assignment": answer.assignment_id, "points": None, "pending": True,
+            "max_points": answer.max_points, "status": answer.status, "status_text": status_text(answer, lang),
+            "answer": answer.text}
+
+
 def _check_dict(check, lang):
     return {"name": check_label(check, lang), "kind": check.kind, "dims": check.dims, "passed": check.passed,
             "detail": check_detail(check, lang),
@@ -121,6 +146,8 @@ def to_dict(report, lang=None):
                    "checks": [_check_dict(check, lang) for check in t.checks],
                    "hints": task_hints(t, lang), "hint_codes": [hint.to_dict() for hint in t.hints],
                    "mistakes": [m.id for m in t.mistakes]} for t in report.tasks],
+        "written_points": report.written_points,
+        "written": [_written_dict(answer, lang) for answer in report.written],
     }
 
 
@@ -138,6 +165,7 @@ def text(report, lang=None):
                      f"  {task.max_error:>9.1e}  {result}")
         for hint in task_hints(task, lang) if not task.passed else []:
             lines.append(f"  {'':<6}" + t("report.hint", lang, hint=hint))
+    lines += ["  " + line for line in written_lines(report, lang)]
     return "\n".join(lines)
 
 
@@ -160,7 +188,7 @@ def gradescope(report, execution_time=None, lang=None):
     result = {
         "score": report.points,
         "output": "\n".join([t("report.gradescope_output", lang, seed=report.seed), *intake_lines(report, lang),
-                             *sandbox_lines(report, lang)]),
+                             *sandbox_lines(report, lang), *written_lines(report, lang)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
@@ -178,13 +206,17 @@ def csv_rows(reports):
     assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["student", "seed", *[f"task {i}" for i in task_ids], *assignment_ids, "total", "max"])
+    questions = [(a.question_id, a.max_points) for a in reports[0].written] if reports else []
+    writer.writerow(["student", "seed", *[f"task {i}" for i in task_ids],
+                     *[f"written {q} (by hand, max {_fmt(top)})" for q, top in questions], *assignment_ids, "total",
+                     "max"])
     for report in reports:
         points = {t.task_id: t.points for t in report.tasks}
         totals = report.by_assignment()
+        found = {answer.question_id: answer.status for answer in report.written}
         writer.writerow([report.id, report.seed, *[_fmt(points[i]) for i in task_ids],
-                         *[_fmt(totals[a][0]) for a in assignment_ids], _fmt(report.points),
-                         _fmt(report.max_points)])
+                         *[f"pending: {found.get(q, 'not_read')}" for q, _ in questions],
+                         *[_fmt(totals[a][0]) for a in assignment_ids], _fmt(report.points), _fmt(report.max_points)])
     return out.getvalue()
 
 
@@ -203,6 +235,12 @@ def markdown(report, lang=None):
         lines += ["", "## " + t("report.what_to_look_at", lang), ""]
         for task in failing:
             lines += [f"### Task {task.task_id}: {task.title} (`{task.function}`)", "", task_feedback(task, lang), ""]
+    if report.written:
+        lines += ["", "## " + t("written.section", lang), "",
+                  t("written.section_intro", lang, points=_fmt(report.written_points)), "",
+                  t("written.table_header", lang), "|---|---|---|"]
+        lines += [f"| {answer.question_id} | {t('written.short_pending', lang)} / {_fmt(answer.max_points)} | "
+                  f"{status_text(answer, lang)} |" for answer in report.written]
     return "\n".join(lines) + "\n"
 
 

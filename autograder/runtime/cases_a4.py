@@ -90,3 +90,12 @@ register(TaskSpec(
     "4.10", lambda rng, N, T, D, H: {**seq_inputs(rng, N, T, D, H), "dh": rng.standard_normal((N, T, H))},
     call=("dh", OutputOf("4.9")), outputs=("dx", "dh0", "dWx", "dWh", "dbx", "dbh"),
     grad_checks=GradCheck(weighted_loss({OutputOf("4.9", "h"): "dh"}), gradients_of(SEQ_ARGS))))
+
+
+# 4.11 - 4.12: gru_cho.py, the reset gate before the matmul (Cho et al. 2014, d2l.ai); no backward formula is
+# printed anywhere: the gradient check against the student's own forward and the reference decide ---------------
+register(TaskSpec("4.11", step_inputs, call=STEP_ARGS, outputs=("h_next", CACHE)))
+register(TaskSpec(
+    "4.12", lambda rng, N, T, D, H: {**step_inputs(rng, N, T, D, H), "dh_next": rng.standard_normal((N, H))},
+    call=("dh_next", OutputOf("4.11")), outputs=("dx", "dh_prev", "dWx", "dWh", "dbx", "dbh"),
+    grad_checks=GradCheck(weighted_loss({OutputOf("4.11", "h_next"): "dh_next"}), gradients_of(STEP_ARGS))))

@@ -15,7 +15,11 @@ fails with every problem found, each naming the offending entry:
 - a ``uses`` entry that names no task, or a cycle of ``uses``;
 - a ``notebook`` that is not a valid nbgrader ``grade_id`` (that the notebook
   has this graded cell is checked when the notebooks are built:
-  ``autograder/authoring/notebooks.py``).
+  ``autograder/authoring/notebooks.py``);
+- a written question (an assignment's optional ``questions``: ``id`` "Q<number>.<k>", ``points`` > 0 and a
+  ``text`` per language) that is malformed or duplicated. Questions are graded by hand, never by the graders:
+  their points are not in :attr:`Assignment.points` (the automatic total) but in
+  :attr:`Assignment.written_points`; their rubric lives only in the instructor's ``rubrics/``.
 """
 
 import ast
@@ -28,6 +32,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
 TASK_ID_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
+QUESTION_ID_PATTERN = re.compile(r"^Q(\d+)\.(\d+)$")
 GRADE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
 TEXT_FIELDS = ("title", "hint")
 # The first tier of a task's hints: the stub's TODO line and the handout's table (default: the hint, which
@@ -81,16 +86,41 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A written question, answered in prose and graded by hand (never by the graders)."""
+    id: str  # "Q2.1"
+    points: float
+    assignment_id: str
+    package: str
+    texts: dict = field(hash=False)  # {lang: text}
+
+    def text(self, lang):
+        return self.texts[lang]
+
+    @property
+    def grade_id(self):
+        """The nbgrader grade_id of its answer cell: "Q2.1" -> "answer_q2_1"."""
+        return "answer_" + self.id.lower().replace(".", "_")
+
+
+@dataclass(frozen=True)
 class Assignment:
     id: str
     number: int
     package: str
     title: str
     tasks: tuple
+    questions: tuple = ()  # [Question], graded by hand
 
     @property
     def points(self):
+        """The automatic total: the points of the tasks (written questions are not in it)."""
         return sum(task.points for task in self.tasks)
+
+    @property
+    def written_points(self):
+        """The points of the written questions, graded by hand."""
+        return sum(question.points for question in self.questions)
 
 
 @dataclass(frozen=True)
@@ -106,6 +136,10 @@ class Manifest:
     @property
     def tasks(self):
         return tuple(task for assignment in self.assignments for task in assignment.tasks)
+
+    @property
+    def questions(self):
+        return tuple(question for assignment in self.assignments for question in assignment.questions)
 
     def task(self, task_id):
         for task in self.tasks:
@@ -221,6 +255,50 @@ def _check_tasks(raw_tasks, assignment_where, assignment_id, number, package, so
     return tasks
 
 
+def _check_questions(raw_questions, where, assignment_id, number, package, seen_ids, problems):
+    """The written questions of one assignment (``questions`` is optional)."""
+    if raw_questions is None:
+        return []
+    if not isinstance(raw_questions, list):
+        problems.append(f"{where}: questions must be a list")
+        return []
+    questions = []
+    for index, raw in enumerate(raw_questions):
+        here = f"{where}, question #{index + 1}"
+        question_id = _require(raw, "id", str, here, problems)
+        if question_id is not None:
+            here = f"{where}, question {question_id}"
+            match = QUESTION_ID_PATTERN.match(question_id)
+            if not match:
+                problems.append(f"{here}: question ID must look like 'Q2.1'")
+            elif number is not None and int(match.group(1)) != number:
+                problems.append(f"{here}: question ID must start with Q and the assignment number {number}")
+            if question_id in seen_ids:
+                problems.append(f"{here}: duplicate question ID {question_id}")
+            seen_ids.add(question_id)
+        points = _require(raw, "points", float, here, problems)
+        if points is not None and points <= 0:
+            problems.append(f"{here}: points must be > 0, got {points}")
+        text = _require(raw, "text", dict, here, problems)
+        texts = {}
+        if text is not None:
+            for lang in LANGUAGES:
+                if not isinstance(text.get(lang), str) or not text[lang].strip():
+                    problems.append(f"{here}: text has no '{lang}' text")
+                else:
+                    texts[lang] = text[lang].strip()
+            unknown = sorted(set(text) - set(LANGUAGES), key=str)
+            if unknown:
+                problems.append(f"{here}: text in unknown language(s) {unknown} (known: {', '.join(LANGUAGES)})")
+        extra = sorted(set(raw) - {"id", "points", "text"}, key=str) if isinstance(raw, dict) else []
+        if extra:
+            problems.append(f"{here}: unknown field(s) {extra} (a rubric belongs in rubrics/, never in course.yml, "
+                            f"which the student release copies)")
+        if None not in (question_id, points) and len(texts) == len(LANGUAGES):
+            questions.append(Question(question_id, float(points), assignment_id, package, texts))
+    return questions
+
+
 def _check_call_graph(tasks, path, problems):
     """Every ``uses`` names a task; ``uses`` has no cycle (each cycle reported once, as a path)."""
     by_id = {task.id: task for task in tasks}
@@ -293,7 +371,7 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None, check_files=True):
     if unknown:
         problems.append(f"{path}: unknown delivery setting(s) {unknown} (known: {', '.join(DELIVERY_KEYS)})")
     raw_assignments = _require(raw, "assignments", list, str(path), problems) or []
-    assignments, all_tasks, seen_ids, seen_assignments = [], [], {}, set()
+    assignments, all_tasks, seen_ids, seen_assignments, seen_questions = [], [], {}, set(), set()
     for index, raw_assignment in enumerate(raw_assignments):
         where = f"{path}: assignment #{index + 1}"
         assignment_id = _require(raw_assignment, "id", str, where, problems)
@@ -314,8 +392,10 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None, check_files=True):
         tasks = _check_tasks(raw_tasks, where, assignment_id, number, package, solutions_dir, seen_ids, problems,
                              check_files)
         all_tasks.extend(tasks)
+        questions = _check_questions(raw_assignment.get("questions") if isinstance(raw_assignment, dict) else None,
+                                     where, assignment_id, number, package, seen_questions, problems)
         if None not in (assignment_id, number, package, title):
-            assignments.append(Assignment(assignment_id, number, package, title, tuple(tasks)))
+            assignments.append(Assignment(assignment_id, number, package, title, tuple(tasks), tuple(questions)))
     _check_call_graph(all_tasks, path, problems)
     if problems:
         raise ManifestError(f"{path} has {len(problems)} problem(s):\n  " + "\n  ".join(problems))

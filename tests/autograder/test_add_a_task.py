@@ -220,8 +220,11 @@ def test_a_new_task_needs_at_most_four_hand_edited_files(tmp_path):
     import nbformat
 
     nb = nbformat.read(course_dir / "source" / "a3_lstm" / "a3_lstm.ipynb", as_version=4)
-    cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells
-             if cell.metadata.get("nbgrader", {}).get("grade")}
+    cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells  # autograded (not the written answers)
+             if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution")}
+    answers = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
+               and cell.metadata["nbgrader"].get("solution")]
+    assert sum(cell.metadata["nbgrader"]["points"] for cell in answers) == new.assignment("a3").written_points
     lstm_cell = cells["check_lstm"]
     assert re.search(rf"\b{re.escape(NEW_TASK)}\b", lstm_cell.source), lstm_cell.source
     old_cell_points = sum(t.points for t in old.assignment("a3").tasks if t.notebook == "check_lstm")

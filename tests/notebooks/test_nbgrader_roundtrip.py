@@ -112,12 +112,19 @@ def course(course_dir):
     return course_dir[0]
 
 
-def cell_scores(course, assignment, student):
+def cell_scores(course, assignment, student, written=False):
+    """{grade_id: (auto_score, max_score)} of the autograded cells (written=True: of the written questions' answer
+    cells, graded by hand, as (needs_manual_grade, max_score))."""
     from nbgrader.api import Gradebook
 
+    answers = {question.grade_id for question in assignment.questions}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(assignment.package, assignment.package, student)
-        return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades}
+        if written:
+            return {grade.name: (grade.needs_manual_grade, grade.max_score) for grade in notebook.grades
+                    if grade.name in answers}
+        return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades
+                if grade.name not in answers}
 
 
 @pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
@@ -155,12 +162,16 @@ def test_autograde_scores(course, assignment):
               for output in cell.outputs if output.output_type == "error"]
     assert not errors, errors
     noisy = [cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells
-             if cell.metadata.get("nbgrader", {}).get("grade")
+             if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"  # (not written answers)
              and any(output.get("name") == "stderr" or output.output_type != "stream" for output in cell.outputs)]
     assert not noisy, f"graded cells of a correct submission must print nothing: {noisy}"
 
     stub = cell_scores(course, assignment, "stub")
     assert all(score == 0 for score, _ in stub.values()), stub
+
+    # the written questions wait for the instructor in nbgrader's formgrader, with their points from course.yml
+    assert cell_scores(course, assignment, "correct", written=True) == {
+        question.grade_id: (True, question.points) for question in assignment.questions}
 
     buggy = cell_scores(course, assignment, "buggy")
     # the hidden graders on the same package give the same points, cell by cell, on the seed passed through

@@ -115,7 +115,7 @@ def test_graded_cells_compute_nothing(assignment_nb):
     """A graded cell is comments and the literal 0.0: no import, no call, nothing a kernel could patch."""
     _, nb = assignment_nb
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade"):
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":  # (not the written answers)
             tree = ast.parse(cell.source)
             assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), cell.source
             assert isinstance(tree.body[0].value, ast.Constant) and tree.body[0].value.value == 0.0, cell.source
@@ -135,7 +135,10 @@ def test_student_version_has_no_solution_lines(assignment_nb):
     leaked = [line for line in blocks if line in student_lines]
     assert not leaked, f"solution lines left in the student version: {leaked}"
     stubs = [cell for cell in student.cells if cell.metadata.get("nbgrader", {}).get("solution")]
-    assert stubs and all("raise NotImplementedError()" in cell.source for cell in stubs)
+    code = [cell for cell in stubs if cell.cell_type == "code"]
+    assert code and all("raise NotImplementedError()" in cell.source for cell in code)
+    # the written questions' answer cells hold nbgrader's text stub only
+    assert all(cell.source == "YOUR ANSWER HERE" for cell in stubs if cell.cell_type == "markdown")
 
 
 def _python(source):
