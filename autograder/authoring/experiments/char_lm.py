@@ -1,6 +1,6 @@
 """A1 in action: the char-level LM on "hello", a many-to-one and a many-to-many toy task.
 
-Three small trainings, all through the reference A1 functions:
+Three small trainings, all through your A1 functions:
 
 1. ``train_char_lm`` on "hello" (inputs "hell", targets "ello", Adagrad as in
    min-char-rnn), then greedy ``sample`` of 4 characters from "h".
