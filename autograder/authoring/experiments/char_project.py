@@ -131,9 +131,10 @@ def sample_text(cell, params, vocab, start, length, temperature, rng):
     return start + "".join(vocab[i] for i in out)
 
 
-def train(cell, corpus, steps, H, seed, evaluations):
+def train(cell, corpus, steps, H, seed, evaluations, valid_chars=None):
     """Adam on random windows; returns (validation perplexity at each evaluation step, params, vocab)."""
     vocab, train_part, valid_part = load_corpus(corpus)
+    valid_part = valid_part[:valid_chars]
     rng = np.random.default_rng(seed)
     params = init_params(cell, len(vocab), H, rng)
     opt = Adam(params, lr=1e-2)
@@ -154,15 +155,16 @@ def run(out_dir, quick=False, seed=0, corpus="en", cell="lstm"):
     """Train the char-LM with ``cell`` on ``corpus`` for 3 seeds; plot validation perplexity, write samples."""
     if cell not in CELLS:
         raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(CELLS)}")
-    steps, H = (60, 32) if quick else (400, 64)
-    evaluations = sorted({0, *range(0, steps + 1, max(1, steps // 10)), steps})
+    steps, H, valid_chars = (40, 32, 400) if quick else (400, 64, None)
+    evaluations = sorted({0, *range(0, steps + 1, max(1, steps // (2 if quick else 10))), steps})
     seeds = seeds_from(seed, 3)
     vocab, train_part, valid_part = load_corpus(corpus)
     V = len(vocab)
+    valid_part = valid_part[:valid_chars]
     unigram = unigram_perplexity(train_part, valid_part, V)
     curves, first = [], None
     for s in seeds:
-        curve, params, _ = train(cell, corpus, steps, H, s, evaluations)
+        curve, params, _ = train(cell, corpus, steps, H, s, evaluations, valid_chars)
         curves.append(curve)
         first = first or params
     name = f"char_project_{corpus}_{cell}"
@@ -170,7 +172,8 @@ def run(out_dir, quick=False, seed=0, corpus="en", cell="lstm"):
     plot_seeds(ax, evaluations, curves, "C0" if cell == "lstm" else "C2", f"your {cell.upper()}, H = {H}")
     ax.axhline(unigram, color="k", ls="--", lw=1.2, label=f"unigram (character frequencies): {unigram:.1f}")
     ax.axhline(V, color="gray", ls=":", lw=1.2, label=f"uniform over the {V} characters: {V}")
-    ax.set_title(f"Character-level LM on corpus '{corpus}' ({len(train_part)} training characters)")
+    ax.set_title(f"Character-level LM on corpus '{corpus}' ({len(train_part)} training, "
+                 f"{len(valid_part)} validation characters)")
     ax.set_xlabel(f"Adam step (batch of {BATCH} windows of {WINDOW} characters)")
     ax.set_ylabel("validation perplexity (characters, log scale)")
     ax.grid(True, which="major", alpha=0.3)
@@ -178,7 +181,7 @@ def run(out_dir, quick=False, seed=0, corpus="en", cell="lstm"):
     figure = save_figure(fig, out_dir, f"{name}.png")
     rng = np.random.default_rng(seed)
     start = "First" if corpus == "en" else "제1조"
-    samples = {t: sample_text(cell, first, vocab, start, 150 if quick else 300, t, rng) for t in TEMPERATURES}
+    samples = {t: sample_text(cell, first, vocab, start, 80 if quick else 300, t, rng) for t in TEMPERATURES}
     text = "".join(f"--- temperature {t} (seed {seeds[0]}) ---\n{sample}\n\n" for t, sample in samples.items())
     (Path(out_dir) / f"{name}_samples.txt").write_text(text, encoding="utf-8")
     return {"corpus": corpus, "cell": cell, "steps": steps, "hidden": H, "seeds": seeds, "vocabulary": V,
