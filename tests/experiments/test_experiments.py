@@ -75,10 +75,11 @@ def test_diagrams(tmp_path):
 @pytest.mark.slow
 def test_char_lm(tmp_path):
     m = run_quick("char_lm", tmp_path)
-    assert m["char_lm_final_loss"] < 0.1
-    assert m["char_lm_sample"] == "ello"
-    assert m["many_to_one_accuracy"] > 0.85  # chance is 0.5
-    assert m["many_to_many_final_loss"] < 0.1 * m["many_to_many_chance_loss"]
+    assert len(m["seeds"]) >= 3
+    assert all(loss < 0.1 for loss in m["char_lm_final_loss"])
+    assert m["char_lm_sample"] == ["ello"] * len(m["seeds"])
+    assert all(a > 0.85 for a in m["many_to_one_accuracy"])  # chance is 0.5
+    assert all(f < 0.1 * m["many_to_many_chance_loss"] for f in m["many_to_many_final_loss"])
 
 
 @pytest.mark.slow

@@ -17,8 +17,10 @@ Measured: the decay rate, the least-squares slope of ln||dL/dh_t|| against d
 norm scales like rho(Wh)^d, slope ln(rho) (drawn dashed): -0.69 for 0.5, 0
 for 1.0, +0.41 for 1.5. For radius 1.5 the linear theory fails: the state
 grows until tanh saturates, and the derivatives 1 - h^2 < 1 pull the measured
-slope far below ln 1.5 (about +0.1 per step, with a flat stretch over the last
-~25 steps where the state is saturated). Only the near-linear regime follows rho^d.
+slope far below ln 1.5 (about +0.1 per step): over the first ~25 steps back
+from the loss (the last time steps, where the state is saturated) the norm does
+not grow at all; it grows only further back, where the state is still small.
+Only the near-linear regime follows rho^d.
 Expected: slope(0.5) < 0 < slope(1.5) < ln 1.5, slope(IRNN) ~ 0.
 
 References: Bengio, Simard & Frasconi (1994); Pascanu, Mikolov & Bengio (2013),
