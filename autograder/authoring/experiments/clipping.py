@@ -17,8 +17,10 @@ same batches) is made twice, at the same learning rate, on 3 seeds:
 Clipping matters only where steps are large: the learning rates 0.02, 0.05,
 0.1 and 0.2 are all run. At 0.02 and 0.05 the unclipped runs train about as well
 as the clipped ones; at 0.2 (the left panel) they blow up. Nothing is capped in
-the figure: every finite loss is drawn, a run whose loss overflows to inf stops
-and is marked with an x, and on the right such runs sit on a labelled row.
+the figure: the first panel draws log10 of every finite loss (losses reach
+1e300, beyond what a log axis can draw), a run whose loss overflows to inf stops
+and is marked with an x; the second zooms on the clipped runs (its y range is
+stated); on the right, runs that overflowed sit on a labelled row.
 
 Measured per (learning rate, clipping, seed): the final loss (mean over the
 last 50 steps; inf when the run diverged), the number of steps whose loss is
@@ -112,7 +114,7 @@ def run(out_dir, quick=False, seed=0):
         if lr == CURVES_LR:
             results.setdefault(f"{name}_losses", []).append([float(v) for v in losses])
 
-    fig, axes = plt.subplots(1, 2, figsize=(15, 5.8))
+    fig, axes = plt.subplots(1, 3, figsize=(21, 6))
     ax = axes[0]
     stop_labelled = False
     for clip, color in ((False, "C3"), (True, "C0")):
@@ -122,27 +124,43 @@ def run(out_dir, quick=False, seed=0):
             finite = np.isfinite(losses)
             label = (f"{name} (global norm {max_norm:g}), {len(seeds)} seeds" if clip
                      else f"{name}, {len(seeds)} seeds") if k == 0 else None
-            ax.semilogy(np.flatnonzero(finite), losses[finite], color=color, lw=1.0, alpha=0.8, label=label)
+            ax.plot(np.flatnonzero(finite), np.log10(losses[finite]), color=color, lw=1.0, alpha=0.8, label=label)
             if not finite.all():  # the run stopped: its loss overflowed to inf / nan
                 stop = int(np.flatnonzero(~finite)[0])
-                ax.plot(stop - 1, losses[finite][-1], "x", color=color, ms=12, mew=2.5,
+                ax.plot(stop - 1, np.log10(losses[finite][-1]), "x", color=color, ms=12, mew=2.5,
                         label=None if stop_labelled else "last finite loss: the next one overflowed, run stopped")
                 stop_labelled = True
-    ax.axhline(1.0, color="k", ls="--", lw=1, label="predict 0 (MSE 1)")
+    ax.axhline(0.0, color="k", ls="--", lw=1, label="predict 0 (MSE 1)")
     ax.set_title(f"tanh RNN, spectral radius 2, SGD lr {CURVES_LR:g}: training loss, every seed")
     ax.set_xlabel("SGD step (batch 64)")
-    ax.set_ylabel("MSE (log scale, every finite value shown)")
+    ax.set_ylabel("log10 of the MSE (every finite value; 100 means 1e100)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=9, loc="upper left")
 
-    ax = axes[1]
+    ax = axes[1]  # the same runs on a linear scale, zoomed on the clipped runs' range
+    for clip, color in ((False, "C3"), (True, "C0")):
+        for k, s in enumerate(seeds):
+            losses = runs[(CURVES_LR, clip, s)][0]
+            ax.plot(np.arange(len(losses)), np.where(np.isfinite(losses), losses, np.nan), color=color, lw=1.0,
+                    alpha=0.8, label=("clipped" if clip else "unclipped (leaves this panel upwards)") if k == 0
+                    else None)
+    ax.axhline(1.0, color="k", ls="--", lw=1, label="predict 0 (MSE 1)")
+    ax.set_ylim(0.0, 1.5)
+    ax.set_title(f"the same runs, zoomed: MSE between 0 and 1.5 (lr {CURVES_LR:g})")
+    ax.set_xlabel("SGD step (batch 64)")
+    ax.set_ylabel("MSE (linear scale)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, loc="upper right")
+
+    ax = axes[2]
     top = max(max(v for v in results[f"unclipped_lr{lr:g}_final_loss"] + results[f"clipped_lr{lr:g}_final_loss"]
                   if np.isfinite(v)) for lr in rates)
-    diverged_y = 10 ** (np.ceil(np.log10(top)) + 1)  # a row above every finite value, labelled below
+    diverged_y = np.ceil(np.log10(top)) + 2  # log10: a row above every finite value, labelled below
     for clip, color, shift in ((False, "C3", 0.97), (True, "C0", 1.03)):
         name = "clipped" if clip else "unclipped"
         finals = np.array([results[f"{name}_lr{lr:g}_final_loss"] for lr in rates])  # (rates, seeds)
-        shown = np.where(np.isfinite(finals), finals, diverged_y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shown = np.where(np.isfinite(finals), np.log10(finals), diverged_y)
         for k in range(len(seeds)):
             ax.scatter(np.array(rates) * shift, shown[:, k], color=color, s=40, alpha=0.8,
                        label=f"{name}: one dot per seed" if k == 0 else None)
@@ -150,14 +168,14 @@ def run(out_dir, quick=False, seed=0):
             medians = np.median(shown, axis=1)
         ax.plot(np.array(rates) * shift, medians, color=color, lw=1.5, label=f"{name}: median over seeds")
     ax.axhline(diverged_y, color="gray", ls=":", lw=1)
-    ax.text(rates[0] * 0.9, diverged_y * 1.5, "row of runs whose loss overflowed to inf", fontsize=10)
-    ax.axhline(1.0, color="k", ls="--", lw=1, label="predict 0 (MSE 1)")
+    ax.text(rates[0] * 0.9, diverged_y + 0.3, "row of runs whose loss overflowed to inf", fontsize=10)
+    ax.axhline(0.0, color="k", ls="--", lw=1, label="predict 0 (MSE 1)")
     ax.set_xscale("log")
-    ax.set_yscale("log")
     ax.set_xticks(rates, [f"{lr:g}" for lr in rates])
+    ax.set_xticks([], minor=True)
     ax.set_title(f"final training MSE (mean of last 50 steps) after {steps} steps")
     ax.set_xlabel("SGD learning rate (log scale)")
-    ax.set_ylabel("final MSE (log scale)")
+    ax.set_ylabel("log10 of the final MSE")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=9, loc="center left")
     fig.suptitle("Clipping by global norm: the same learning rate, with and without clipping")
