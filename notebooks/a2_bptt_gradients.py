@@ -303,7 +303,7 @@ plt.show()
 # weights far away and the loss blows up. With clipping the same run stays
 # bounded and its loss goes down. Clipping matters only where the steps are
 # large: at learning rates 0.02 and 0.05 the unclipped run trains about as well
-# (try `train_sum_task(False, lr=0.05)`). `python -m experiments clipping`
+# (try `train_sum_task(False, lr=0.05)`). `python -m experiments clipping` (student repository)
 # runs four learning rates on three seeds each.
 
 # %% [markdown] id="a2-check-clipping"
@@ -411,7 +411,7 @@ plt.show()
 # 5, no chunk holds both a cue and its recall, so no gradient ever links them:
 # the recall loss stays at chance, ln 2 = 0.69, although the hidden state that
 # could carry the cue is passed from chunk to chunk. With chunks of 25 it falls
-# towards 0. `python -m experiments truncated_bptt` runs chunks of 5, 10 and 25
+# towards 0. `python -m experiments truncated_bptt` (student repository) runs chunks of 5, 10 and 25
 # on three seeds each.
 
 # %% [markdown] id="a2-check-truncated-bptt"

@@ -289,7 +289,7 @@ print(test_mse)
 # the others: the few units that write the marked values are drowned by the
 # rest. So look per unit: printed, for each gate, the largest difference of one
 # unit (its value at the marked steps minus elsewhere), that unit, and the same
-# difference averaged over the units. `python -m experiments gates` measures
+# difference averaged over the units. `python -m experiments gates` (student repository) measures
 # this on three seeds and 200 sequences.
 
 # %%

@@ -270,7 +270,7 @@ print(test_mse)
 # keeps what it holds. Look per unit, not at the average over units: printed,
 # for each gate, the largest difference of one unit (its value at the marked
 # steps minus elsewhere, in absolute value), that unit, and the same difference
-# averaged over the units. `python -m experiments gates` measures this on three
+# averaged over the units. `python -m experiments gates` (student repository) measures this on three
 # seeds and 200 sequences.
 
 # %%
