@@ -302,8 +302,8 @@ plt.show()
 # many orders of magnitude larger than usual; one such update throws the
 # weights far away and the loss blows up. With clipping the same run stays
 # bounded and its loss goes down. Clipping matters only where the steps are
-# large: at learning rates 0.02 and 0.05 the unclipped run trains about as well
-# (try `train_sum_task(False, lr=0.05)`). `python -m experiments clipping` (student repository)
+# large: at learning rate 0.02 the unclipped run trains about as well
+# (try `train_sum_task(False, lr=0.02)`). `python -m experiments clipping` (student repository)
 # runs four learning rates on three seeds each.
 
 # %% [markdown] id="a2-check-clipping"

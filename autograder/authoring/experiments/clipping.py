@@ -15,8 +15,8 @@ same batches) is made twice, at the same learning rate, on 3 seeds:
   kept, the step is bounded by lr * 1.0, the loss decreases.
 
 Clipping matters only where steps are large: the learning rates 0.02, 0.05,
-0.1 and 0.2 are all run. At 0.02 and 0.05 the unclipped runs train about as well
-as the clipped ones; at 0.2 (the left panel) they blow up. Nothing is capped in
+0.1 and 0.2 are all run. At 0.02 the unclipped runs train about as well as the
+clipped ones (at 0.05 on two of three seeds); at 0.2 (the left panels) they blow up. Nothing is capped in
 the figure: the first panel draws log10 of every finite loss (losses reach
 1e300, beyond what a log axis can draw), a run whose loss overflows to inf stops
 and is marked with an x; the second zooms on the clipped runs (its y range is
