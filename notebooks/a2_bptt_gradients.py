@@ -284,9 +284,10 @@ with np.errstate(over="ignore", invalid="ignore"):
     runs = {"unclipped": train_sum_task(False), "clipped": train_sum_task(True)}
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for name, (losses, norms) in runs.items():
-    axes[0].semilogy(np.minimum(losses, 1e30), label=name)
-    axes[1].semilogy(np.minimum(norms, 1e30), label=name)
-    print(name, np.mean(losses[-50:]), np.max(norms))
+    finite = np.isfinite(losses)  # a run stops when its loss overflows: every finite value is drawn
+    axes[0].semilogy(np.flatnonzero(finite), losses[finite], label=name)
+    axes[1].semilogy(np.flatnonzero(np.isfinite(norms)), norms[np.isfinite(norms)], label=name)
+    print(name, np.mean(losses[-50:]), np.max(norms), "stopped: loss overflowed" if not finite.all() else "")
 axes[0].axhline(1.0, color="k", ls="--")
 axes[0].set_ylabel("MSE")
 axes[1].set_ylabel("||g||")
@@ -296,9 +297,13 @@ for ax in axes:
 plt.show()
 
 # %% [markdown] id="a2-clipping-result"
-# Without clipping, a few steps meet gradients many orders of magnitude larger
-# than usual; one such update throws the weights far away and the loss blows
-# up. With clipping the same run stays bounded and its loss goes down.
+# At this learning rate (0.2), without clipping, a few steps meet gradients
+# many orders of magnitude larger than usual; one such update throws the
+# weights far away and the loss blows up. With clipping the same run stays
+# bounded and its loss goes down. Clipping matters only where the steps are
+# large: at learning rate 0.02 the unclipped run trains about as well
+# (try `train_sum_task(False, lr=0.02)`). `python -m experiments clipping` (student repository)
+# runs four learning rates on three seeds each.
 
 # %% [markdown] id="a2-check-clipping"
 # **Graded** ({{GRADED:check_clipping}}).
@@ -315,19 +320,22 @@ plt.show()
 # change), but no gradient crosses a chunk boundary. With `k >= T` it is full
 # BPTT.
 #
-# Experiment: a char-level RNN (`H = 32`, your Assignment 1 model) fitted to
-# the text `"hello world hello there " * 4` with Adagrad (learning rate 0.1,
-# gradients clipped by value at 5, as in `min-char-rnn.py`), with full BPTT and
-# with chunks of 5 characters. The character after `"hello "` (`w` or `t`)
-# depends on the phrase 12 characters back.
+# Experiment, the way `min-char-rnn.py` trains: a char-level RNN (`H = 32`,
+# your Assignment 1 model) reads a text in consecutive chunks of `k`
+# characters, makes **one Adagrad update per chunk** (learning rate 0.1,
+# gradients clipped by value at 5) and carries its hidden state from one chunk
+# to the next. The text is a stream of records `a....=a` / `b....=b`: a random
+# cue, four dots, `=` and the cue again, so the character after `=` can only be
+# predicted from the cue 6 characters back.
 #
-# **Your glue code:** one training update: loss and gradients from your
-# `truncated_bptt` with chunk length `chunk_len`, gradients clipped with your
-# `clip_grad_value` at 5, then Adagrad on every parameter:
-# `memory[k] += g**2` and `params[k] -= 0.1 * g / sqrt(memory[k] + 1e-8)`.
+# **Your glue code:** for one chunk: loss, gradients and the last hidden state
+# from your `truncated_bptt` on that chunk (chunk length `chunk_len`),
+# gradients clipped with your `clip_grad_value` at 5, then Adagrad on every
+# parameter: `memory[k] += g**2` and `params[k] -= 0.1 * g / sqrt(memory[k] + 1e-8)`;
+# the returned hidden state is the `h` of the next chunk.
 #
-# (`after_hello_loss`, provided, measures the mean cross-entropy of the
-# characters that follow `"hello "`, the long-range predictions.)
+# (`recall_loss`, provided, measures the mean cross-entropy of the characters
+# that follow `=`, the long-range predictions, on held-out records.)
 
 # %%
 from assignments.a1_vanilla_rnn.char_lm import encode, init_char_lm, one_hot
@@ -335,22 +343,28 @@ from assignments.a1_vanilla_rnn.output_layers import temporal_affine_forward
 from assignments.a2_bptt_gradients.truncated_bptt import truncated_bptt
 from assignments.common.activations import softmax
 
-TEXT = "hello world hello there " * 4
+VOCAB_RECORDS = "\n.=ab"
+
+
+def record_stream(records, rng):
+    return "".join(f"{c}....={c}\n" for c in rng.choice(list("ab"), size=records))
 
 
 def prepare(text):
-    vocab = "".join(sorted(set(text)))
-    encoded = encode(text, vocab)
-    return vocab, one_hot(encoded[None, :-1], len(vocab)), encoded[None, 1:]
+    encoded = encode(text, VOCAB_RECORDS)
+    return VOCAB_RECORDS, one_hot(encoded[None, :-1], len(VOCAB_RECORDS)), encoded[None, 1:]
 
 
-def after_hello_loss(params, text, x, y):
+def recall_loss(params, text):
+    _, x, y = prepare(text)
     h, _ = rnn_forward(x, np.zeros((1, params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"])
     probs = softmax(temporal_affine_forward(h, params["Wy"], params["by"])[0])[0]
-    steps = [t for t in range(y.shape[1]) if text[: t + 1].endswith("hello ")]
+    steps = [t for t in range(y.shape[1]) if text[t] == "="]
     return float(-np.mean(np.log(probs[steps, y[0, steps]])))
 
 
+TEXT = record_stream(100, np.random.default_rng(0))
+HELD_OUT = record_stream(200, np.random.default_rng(1))
 vocab, x_text, y_text = prepare(TEXT)
 params = init_char_lm(len(vocab), 32, np.random.default_rng(0))
 loss_full, grads_full, _ = truncated_bptt(x_text, y_text, np.zeros((1, 32)), params, x_text.shape[1])
@@ -359,40 +373,45 @@ print(loss_full, loss_5, norm_error(grads_full["Wy"], grads_5["Wy"]), norm_error
 
 
 # %% nbgrader={"grade": false, "grade_id": "glue_truncated", "locked": false, "schema_version": 3, "solution": true}
-def train_text(text, chunk_len, updates=100, hidden=32, seed=0):
+def train_text(text, chunk_len, passes=10, hidden=32, seed=0):
     vocab, x, y = prepare(text)
     params = init_char_lm(len(vocab), hidden, np.random.default_rng(seed))
     memory = {k: np.zeros_like(v) for k, v in params.items()}
-    h_init = np.zeros((1, hidden))
-    losses = []
-    for _ in range(updates):
-        ### BEGIN SOLUTION
-        loss, grads, _ = truncated_bptt(x, y, h_init, params, chunk_len)
-        grads = clip_grad_value(grads, 5.0)
-        for k in params:
-            memory[k] = memory[k] + grads[k] ** 2
-            params[k] = params[k] - 0.1 * grads[k] / np.sqrt(memory[k] + 1e-8)
-        ### END SOLUTION
-        losses.append(loss / x.shape[1])
-    return losses, params
+    curve = [recall_loss(params, HELD_OUT)]
+    for _ in range(passes):
+        h = np.zeros((1, hidden))  # a new pass starts from a zero state
+        for start in range(0, x.shape[1], chunk_len):
+            x_chunk, y_chunk = x[:, start:start + chunk_len], y[:, start:start + chunk_len]
+            ### BEGIN SOLUTION
+            _, grads, h = truncated_bptt(x_chunk, y_chunk, h, params, chunk_len)
+            grads = clip_grad_value(grads, 5.0)
+            for k in params:
+                memory[k] = memory[k] + grads[k] ** 2
+                params[k] = params[k] - 0.1 * grads[k] / np.sqrt(memory[k] + 1e-8)
+            ### END SOLUTION
+        curve.append(recall_loss(params, HELD_OUT))
+    return curve, params
 
 
 # %%
-for chunk_len in (x_text.shape[1], 5):
-    text_losses, trained = train_text(TEXT, chunk_len)
-    plt.semilogy(text_losses, label=f"k = {chunk_len}")
-    print(chunk_len, np.mean(text_losses[-20:]), after_hello_loss(trained, TEXT, x_text, y_text))
-plt.xlabel("Adagrad update")
-plt.ylabel("loss per character")
+for chunk_len in (5, 25):
+    curve, trained = train_text(TEXT, chunk_len)
+    plt.semilogy(curve, label=f"chunks of {chunk_len}")
+    print(chunk_len, curve[-1])
+plt.axhline(np.log(2), color="k", ls="--", label="chance ln 2")
+plt.xlabel("pass over the text")
+plt.ylabel("cross-entropy of the recalled cue (nats)")
 plt.legend()
 plt.show()
 
 # %% [markdown] id="a2-truncated-bptt-result"
 # The loss and the gradient of the output layer are the same for every chunk
-# length (first printed line); the recurrent gradients are not. After training,
-# both runs fit most of the text, but with chunks of 5 the model has never been
-# taught to carry "which phrase am I in" for 12 steps: its loss on the
-# character after `"hello "` stays far higher than with full BPTT.
+# length (first printed line); the recurrent gradients are not. With chunks of
+# 5, no chunk holds both a cue and its recall, so no gradient ever links them:
+# the recall loss stays at chance, ln 2 = 0.69, although the hidden state that
+# could carry the cue is passed from chunk to chunk. With chunks of 25 it falls
+# towards 0. `python -m experiments truncated_bptt` (student repository) runs chunks of 5, 10 and 25
+# on three seeds each.
 
 # %% [markdown] id="a2-check-truncated-bptt"
 # **Graded** ({{GRADED:check_truncated_bptt}}).

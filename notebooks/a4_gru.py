@@ -267,8 +267,11 @@ print(test_mse)
 # Replay one test sequence with your gate functions and look at `r` and `z`
 # of every unit over time (dashed lines: the marked steps). Where `z` drops,
 # the unit writes its candidate into the state; where `z` stays near 1, it
-# keeps what it holds (printed: the mean of each gate over the units at the
-# marked steps, then at the other steps).
+# keeps what it holds. Look per unit, not at the average over units: printed,
+# for each gate, the largest difference of one unit (its value at the marked
+# steps minus elsewhere, in absolute value), that unit, and the same difference
+# averaged over the units. `python -m experiments gates` (student repository) measures this on three
+# seeds and 200 sequences.
 
 # %%
 def gru_gate_trace(params, x):
@@ -298,8 +301,11 @@ axes[-1].set_xlabel("t")
 fig.colorbar(image, ax=list(axes))
 plt.show()
 others = np.setdiff1d(np.arange(SEQ_LEN), markers)
-print({name: (round(float(values[markers].mean()), 3), round(float(values[others].mean()), 3))
-       for name, values in trace.items()})
+for name, values in trace.items():
+    per_unit = values[markers].mean(axis=0) - values[others].mean(axis=0)  # (H,): one difference per unit
+    unit = int(np.argmax(np.abs(per_unit)))
+    print(f"{name}: unit {unit} moves by {per_unit[unit]:+.3f} at the markers; "
+          f"averaged over units {per_unit.mean():+.3f}")
 
 # %% [markdown] id="a4-summary"
 # ## What you built

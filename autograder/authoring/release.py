@@ -26,6 +26,7 @@ from ..runtime.messages import task_text
 from .handouts import render_handout
 from .hidden_cases import hidden_files
 from .leak_scan import scan_for_solution_lines
+from . import release_experiments
 from .solution_markers import strip_solutions
 from ..grading.written_answers import SHEET_NAME, answer_sheet
 
@@ -231,7 +232,16 @@ def write_workflow(build):
     build.write(".github/workflows/classroom.yml", text)
 
 
-@step("write_assignments", "write_public_tests", "write_project_files", "write_hidden_suite", "write_workflow")
+@step("write_assignments")
+def write_experiments_and_notebooks(build):
+    """experiments/ (on the student's code), notebooks/ and the handouts' diagrams: see release_experiments.py."""
+    release_experiments.write_experiments(build)
+    release_experiments.write_notebooks(build)
+    release_experiments.write_diagrams(build)
+
+
+@step("write_assignments", "write_public_tests", "write_project_files", "write_hidden_suite", "write_workflow",
+      "write_experiments_and_notebooks")
 def check_no_solution_leaks(build):
     """Abort when any line of solution code, or any instructor-only file, is in the release."""
     problems = scan_for_solution_lines(build.out, build.solutions_dir)
@@ -240,7 +250,7 @@ def check_no_solution_leaks(build):
 
 
 RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_hidden_suite, write_workflow,
-                 check_no_solution_leaks)
+                 write_experiments_and_notebooks, check_no_solution_leaks)
 
 
 def build_student_repo(out, manifest=None, lang=None):

@@ -7,6 +7,7 @@
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,3 +82,36 @@ def test_release_with_solutions_copied_in_passes(student_repo, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     results = _junit(tmp_path / "solved.xml")
     assert results and all(outcome == "passed" for outcome, _ in results.values())
+
+
+def _experiments(repo, venv, *args, pythonpath=None):
+    env = {key: value for key, value in os.environ.items() if key not in ("RNN_COURSE_IMPL", "PYTHONPATH")}
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
+    return _run([str(venv / "bin" / "python"), "-m", "experiments", *args], cwd=repo, env=env)
+
+
+def test_experiments_on_stubs_name_the_task_to_implement_first(student_repo, tmp_path):
+    repo, venv = student_repo
+    result = _experiments(repo, venv, "vanishing", "gates", "--quick", "--out", str(tmp_path / "figures"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "vanishing: implement Task 2." in result.stderr and "gates: implement Task 2." in result.stderr
+
+
+def test_experiments_with_solutions_copied_in_write_every_figure(student_repo, tmp_path):
+    """``python -m experiments all --quick`` on the reference: every figure each experiment lists is written."""
+    repo, venv = student_repo
+    solved = tmp_path / "solved"
+    shutil.copytree(repo, solved, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for source in (REPO_ROOT / "solutions").rglob("*.py"):
+        shutil.copyfile(source, solved / "assignments" / source.relative_to(REPO_ROOT / "solutions"))
+    out = tmp_path / "figures"
+    result = _experiments(solved, venv, "all", "--quick", "--out", str(out), pythonpath=solved)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    listed = re.findall(r'"([\w.]+\.png)"', result.stdout)
+    expected = {"char_lm.png", "vanishing.png", "clipping.png", "truncated_bptt.png", "gradient_flow.png",
+                "adding.png", "gates.png", "char_project_en_lstm.png", "unrolled_rnn.png", "lstm_cell.png",
+                "gru_cell.png"}
+    assert set(listed) == expected
+    assert all((out / name).read_bytes().startswith(b"\x89PNG") for name in expected)

@@ -1,6 +1,6 @@
 """A1 in action: the char-level LM on "hello", a many-to-one and a many-to-many toy task.
 
-Three small trainings, all through the reference A1 functions:
+Three small trainings, all through your A1 functions:
 
 1. ``train_char_lm`` on "hello" (inputs "hell", targets "ello", Adagrad as in
    min-char-rnn), then greedy ``sample`` of 4 characters from "h".
@@ -34,7 +34,7 @@ from solutions.a1_vanilla_rnn.char_lm import (
 from solutions.a1_vanilla_rnn.output_layers import temporal_softmax_loss
 from solutions.a1_vanilla_rnn.rnn import rnn_forward
 
-from .common import Adam, plt, save_figure, smooth
+from .common import Adam, plot_seeds, plt, save_figure, seeds_from, smooth
 
 RNN_KEYS = ("Wx", "Wh", "b", "Wy", "by")
 
@@ -99,49 +99,50 @@ def run_many_to_many(steps, T=20, K=4, H=16, batch=32, lr=1e-2, seed=0):
 
 
 def run(out_dir, quick=False, seed=0):
-    """Train the three A1 models, plot their loss curves into ``char_lm.png``."""
-    hello_steps, m2o_steps, m2m_steps = (200, 300, 300) if quick else (300, 1500, 1500)
-    hello_losses, text = run_hello(hello_steps, seed=seed)
-    m2o_losses, m2o_acc = run_many_to_one(m2o_steps, seed=seed)
-    m2m_losses, m2m_acc = run_many_to_many(m2m_steps, seed=seed)
-    K = 4
+    """Train the three A1 models on 3 seeds each, plot every seed's loss curve into ``char_lm.png``."""
+    hello_steps, m2o_steps, m2m_steps = (200, 300, 300) if quick else (300, 800, 800)
+    seeds = seeds_from(seed, 3)
+    K, w, tail = 4, 25, 20
+    hello = [run_hello(hello_steps, seed=s) for s in seeds]
+    m2o = [run_many_to_one(m2o_steps, seed=s) for s in seeds]
+    m2m = [run_many_to_many(m2m_steps, seed=s) for s in seeds]
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 5.2))
     ax = axes[0]
-    ax.semilogy(hello_losses, color="C0")
-    ax.set_title(f'char-LM on "hello" (greedy sample from "h": "{text}")')
+    plot_seeds(ax, np.arange(hello_steps), [h[0] for h in hello], "C0", "your RNN")
+    ax.set_title('char-LM on "hello"; greedy samples from "h": ' + ", ".join(f'"{h[1]}"' for h in hello),
+                 fontsize=12)
     ax.set_xlabel("Adagrad step")
-    ax.set_ylabel("cross-entropy summed over 4 steps")
+    ax.set_ylabel("cross-entropy summed over 4 steps (nats, log scale)")
+    ax.legend(fontsize=9)
     ax = axes[1]
-    ax.plot(m2o_losses, color="C1", alpha=0.3, label="per batch")
-    w = 25
-    ax.plot(np.arange(w - 1, len(m2o_losses)), smooth(m2o_losses, w), color="C1", label=f"moving average ({w})")
+    plot_seeds(ax, np.arange(w - 1, m2o_steps), [smooth(m[0], w) for m in m2o], "C1",
+               f"moving average of {w}", log=False)
     ax.axhline(np.log(2), color="k", ls="--", lw=1, label="chance ln 2")
-    ax.set_title(f"many-to-one: sign of the sum (T=10), test accuracy {m2o_acc:.3f}")
+    accuracies = ", ".join(f"{m[1]:.3f}" for m in m2o)
+    ax.set_title(f"many-to-one: sign of the sum (T=10); test accuracy {accuracies}", fontsize=12)
     ax.set_xlabel("Adam step")
-    ax.set_ylabel("cross-entropy")
-    ax.legend()
+    ax.set_ylabel("cross-entropy (nats)")
+    ax.legend(fontsize=9)
     ax = axes[2]
-    ax.semilogy(m2m_losses, color="C2", alpha=0.3, label="per batch")
-    ax.semilogy(np.arange(w - 1, len(m2m_losses)), smooth(m2m_losses, w), color="C2", label=f"moving average ({w})")
+    plot_seeds(ax, np.arange(w - 1, m2m_steps), [smooth(m[0], w) for m in m2m], "C2", f"moving average of {w}")
     ax.axhline(np.log(K), color="k", ls="--", lw=1, label=f"chance ln {K}")
-    ax.set_title(f"many-to-many: echo x(t-1) (T=20), test accuracy {m2m_acc:.3f}")
+    accuracies = ", ".join(f"{m[1]:.3f}" for m in m2m)
+    ax.set_title(f"many-to-many: echo x(t-1) (T=20); test accuracy {accuracies}", fontsize=12)
     ax.set_xlabel("Adam step")
-    ax.set_ylabel("cross-entropy per time step")
-    ax.legend()
+    ax.set_ylabel("cross-entropy per time step (nats, log scale)")
+    ax.legend(fontsize=9)
     fig.tight_layout()
     figures = [save_figure(fig, out_dir, "char_lm.png")]
-
-    tail = 20
     return {
-        "char_lm_final_loss": float(hello_losses[-1]),
-        "char_lm_sample": text,
-        "char_lm_losses": [float(v) for v in hello_losses],
-        "many_to_one_accuracy": m2o_acc,
-        "many_to_one_final_loss": float(np.mean(m2o_losses[-tail:])),
-        "many_to_many_final_loss": float(np.mean(m2m_losses[-tail:])),
-        "many_to_many_initial_loss": float(np.mean(m2m_losses[:tail])),
+        "seeds": seeds,
+        "char_lm_final_loss": [float(h[0][-1]) for h in hello],
+        "char_lm_sample": [h[1] for h in hello],
+        "many_to_one_accuracy": [m[1] for m in m2o],
+        "many_to_one_final_loss": [float(np.mean(m[0][-tail:])) for m in m2o],
+        "many_to_many_final_loss": [float(np.mean(m[0][-tail:])) for m in m2m],
+        "many_to_many_initial_loss": [float(np.mean(m[0][:tail])) for m in m2m],
         "many_to_many_chance_loss": float(np.log(K)),
-        "many_to_many_accuracy": m2m_acc,
+        "many_to_many_accuracy": [m[1] for m in m2m],
         "figures": figures,
     }

@@ -1,13 +1,14 @@
 """Glue shared by the experiments: optimisers, a linear regression head, MSE, figure helpers.
 
 Everything recurrent (forward and backward through time) comes from the
-reference solutions in ``solutions/``; this module only adds what the
+implementation under test; this module only adds what the
 assignments do not ask for:
 
 - ``Adam`` (Kingma & Ba 2015), ``sgd_step`` and ``Adagrad`` (Duchi et al. 2011,
   the optimiser of Karpathy's ``min-char-rnn.py``), all on dicts of float64 arrays;
 - ``linear_forward`` / ``linear_backward``: ``pred = h W + b`` on a last hidden state;
 - ``mse_loss``: mean squared error and its gradient;
+- ``seeds_from``, ``plot_seeds``: every claim runs on at least 3 seeds, drawn with their spread;
 - ``save_figure``: write a matplotlib figure as PNG (Agg backend, no display).
 """
 
@@ -18,6 +19,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+# Readable on a slide: nothing smaller than 10 pt.
+plt.rcParams.update({"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10,
+                     "xtick.labelsize": 11, "ytick.labelsize": 11, "figure.titlesize": 14})
 
 
 class Adam:
@@ -70,8 +75,8 @@ def linear_forward(h, W, b):
 
 def linear_backward(dpred, cache):
     """Backward of ``linear_forward``: returns (dh, dW, db)."""
-    h, W = cache
-    return dpred @ W.T, h.T @ dpred, dpred.sum(axis=0)
+    h_last, W = cache
+    return dpred @ W.T, h_last.T @ dpred, dpred.sum(axis=0)
 
 
 def mse_loss(pred, y):
@@ -94,10 +99,36 @@ def smooth(values, window):
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
+def seeds_from(seed, count):
+    """``count`` consecutive seeds starting at ``seed`` (every claim is shown on at least three)."""
+    if count < 3:
+        raise ValueError(f"every experiment runs at least 3 seeds, got {count}")
+    return [seed + k for k in range(count)]
+
+
+def plot_seeds(ax, x, curves, color, label, log=True, individual=True):
+    """Draw every seed's curve thinly and their mean thickly, with the min-max band between seeds.
+
+    Inputs: x (L,), curves (S, L) with one row per seed (NaN where a seed has no value).
+    The label gets the seed count, so a legend always says what the band is.
+    """
+    curves = np.asarray(curves, dtype=np.float64)
+    plot = ax.semilogy if log else ax.plot
+    with np.errstate(all="ignore"):
+        center = np.exp(np.nanmean(np.log(curves), axis=0)) if log else np.nanmean(curves, axis=0)
+        low, high = np.nanmin(curves, axis=0), np.nanmax(curves, axis=0)
+    if individual:
+        for curve in curves:
+            plot(x, curve, color=color, lw=0.6, alpha=0.35)
+    ax.fill_between(x, low, high, color=color, alpha=0.15, lw=0)
+    mean_name = "geometric mean" if log else "mean"
+    plot(x, center, color=color, lw=2.0, label=f"{label} ({mean_name} of {len(curves)} seeds, band min-max)")
+
+
 def save_figure(fig, out_dir, name):
     """Save ``fig`` as ``out_dir/name`` (PNG, 110 dpi), close it and return the file name."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_dir / name, dpi=110, bbox_inches="tight")
+    fig.savefig(out_dir / name, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return name

@@ -1,11 +1,11 @@
-"""Sequence-to-one regressors built on the reference RNN, LSTM and GRU, and their training loop.
+"""Sequence-to-one regressors built on your RNN, IRNN, LSTM and GRU, and their training loop.
 
-    h = rnn_forward / lstm_forward / gru_forward(x, h0 = 0)    # (N, T, H), reference code
+    h = rnn_forward / lstm_forward / gru_forward(x, h0 = 0)    # (N, T, H), your code
     pred = h[:, -1] Wy + by                                     # (N, 1), linear head
     L = mean((pred - y)**2)
 
 Only the linear head, the MSE loss and Adam are implemented here; the forward
-and backward passes through time are the reference solutions' ``*_forward`` /
+and backward passes through time are the implementation's ``*_forward`` /
 ``*_backward``. Initialisation follows PyTorch's default U(-1/sqrt(H), 1/sqrt(H))
 for every weight and bias, except the LSTM forget-gate bias, set to 1
 (Gers, Schmidhuber & Cummins 2000; Jozefowicz et al. 2015), so that the cell
@@ -23,14 +23,29 @@ import numpy as np
 from solutions.a1_vanilla_rnn.rnn import rnn_backward, rnn_forward
 from solutions.a2_bptt_gradients.adding_problem import adding_problem
 from solutions.a2_bptt_gradients.clipping import clip_grad_norm
+from solutions.a2_bptt_gradients.initializers import init_identity
+from solutions.a2_bptt_gradients.relu_rnn import relu_rnn_backward, relu_rnn_forward
 from solutions.a3_lstm.lstm import lstm_backward, lstm_forward
 from solutions.a4_gru.gru import gru_backward, gru_forward
 
 from .common import Adam, linear_backward, linear_forward, mse_loss, uniform_init
 
-MODELS = ("rnn", "lstm", "gru")
-# Number of gate blocks in Wx / Wh per model (tanh RNN 1, LSTM i f g o, GRU r z n).
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
+MODELS = ("rnn", "irnn", "lstm", "gru")
+# Number of gate blocks in Wx / Wh per model (tanh RNN and IRNN 1, LSTM i f g o, GRU r z n).
+GATE_BLOCKS = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}
+LABELS = {"rnn": "tanh RNN", "irnn": "IRNN (ReLU, Wh = I)", "lstm": "LSTM", "gru": "GRU"}
+
+
+def parameter_count(model, D, H):
+    """Number of trainable parameters of ``model`` with input size D, hidden size H and a linear head H -> 1."""
+    G = GATE_BLOCKS[model] * H
+    biases = 2 * G if model == "gru" else G
+    return D * G + H * G + biases + H + 1
+
+
+def hidden_size_for(model, D, budget):
+    """The hidden size whose parameter count is closest to ``budget`` (equal-parameter comparisons)."""
+    return min(range(1, 512), key=lambda H: abs(parameter_count(model, D, H) - budget))
 
 
 def init_model(model, D, H, rng):
@@ -44,6 +59,10 @@ def init_model(model, D, H, rng):
         params["b"] = uniform_init((G,), H, rng)
     if model == "lstm":
         params["b"][H : 2 * H] = 1.0  # forget-gate bias
+    if model == "irnn":  # Le, Jaitly & Hinton (2015): Wh = I, b = 0, small input weights
+        params["Wx"] = rng.standard_normal((D, H)) * 0.1
+        params["Wh"] = init_identity(H)
+        params["b"] = np.zeros(H)
     params["Wy"] = uniform_init((H, 1), H, rng)
     params["by"] = np.zeros(1, dtype=np.float64)
     return params
@@ -55,6 +74,8 @@ def forward(model, params, x):
     h0 = np.zeros((x.shape[0], H), dtype=np.float64)
     if model == "rnn":
         return rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+    if model == "irnn":
+        return relu_rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
     if model == "lstm":
         return lstm_forward(x, h0, params["Wx"], params["Wh"], params["b"])
     if model == "gru":
@@ -64,8 +85,8 @@ def forward(model, params, x):
 
 def backward(model, dh, cache):
     """Gradients of the recurrent weights (a dict) from dL/dh of shape (N, T, H)."""
-    if model == "rnn":
-        _, _, dWx, dWh, db = rnn_backward(dh, cache)
+    if model in ("rnn", "irnn"):
+        _, _, dWx, dWh, db = (rnn_backward if model == "rnn" else relu_rnn_backward)(dh, cache)
         return {"Wx": dWx, "Wh": dWh, "b": db}
     if model == "lstm":
         _, _, dWx, dWh, db = lstm_backward(dh, cache)
