@@ -81,8 +81,12 @@ def cmd_stubs(args):
 def cmd_release(args):
     from .release import build_student_repo
 
-    build = build_student_repo(args.out, _manifest(args), args.lang)
-    print(f"wrote the student repository ({len(build.written)} files) to {args.out}; no solution line found")
+    build = build_student_repo(args.out, _manifest(args), args.lang, assignments=args.assignment)
+    graded = ", ".join(build.graded) if build.graded else "every assignment"
+    print(f"wrote the student repository ({len(build.written)} files) to {args.out}: grades {graded}, ships "
+          f"{', '.join(build.packages)}; no solution line found")
+    for line in build.withheld:
+        print(f"  withheld (it would reveal a graded solution; the student writes it): {line}")
 
 
 def cmd_fixtures(args):
@@ -292,6 +296,9 @@ def build_parser():
         stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
     if release := verb("release", "write a standalone student repository", cmd_release):
         release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+        release.add_argument("--assignment", action="append", metavar="ID",
+                             help="release only this assignment (repeatable), e.g. a2: a staged release ships "
+                                  "the earlier packages it needs as stubs for the student's own code")
         release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
                                                               "(default: course.yml's course.language)")
     verb("fixtures", "regenerate tests/public/fixtures", cmd_fixtures)
