@@ -117,7 +117,6 @@ def _progress(done, total, report):
 
 def cmd_grade(args):
     from ..grading import reports
-    from ..grading.grade import grade_many
     from ..grading.sandbox import Limits
 
     _check_grade_options(args)
@@ -137,6 +136,7 @@ def cmd_grade(args):
                     value = value.resolve() if isinstance(value, Path) else value
                     passed += [f"--{option.replace('_', '-')}", str(value)]
         passed += ["--unsafe-same-user"] if args.unsafe_same_user else []
+        passed += ["--any-upload"] if args.any_upload else []
         code = grade_with_bundle(args.bundle, passed)
         if code:
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
@@ -156,9 +156,24 @@ def cmd_grade(args):
     limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 1024**2,
                     wall_seconds_per_request=args.timeout, user=user,
                     backend="unsafe-same-user" if args.unsafe_same_user else args.sandbox or "auto")
+    submissions, preface = args.submissions, []
+    work = None
+    if args.any_upload:
+        import tempfile
+
+        from .upload_shapes import normalize_upload
+
+        work = Path(tempfile.mkdtemp(prefix="rnn-upload-"))
+        normalized = normalize_upload(args.submissions[0], work, manifest)
+        submissions, preface = [normalized.path], normalized.lines
     started = time.monotonic()
-    results = grade_many(args.submissions, manifest, args.assignment, args.seed, args.jobs, limits,
-                         progress=_progress if len(args.submissions) > 1 else None)
+    try:
+        results = _grade(submissions, manifest, args, limits)
+    finally:
+        if work is not None:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
     elapsed = time.monotonic() - started
     if args.summary:
         with Path(args.summary).open("a", encoding="utf-8") as handle:
@@ -168,7 +183,14 @@ def cmd_grade(args):
         for report, name in zip(results, reports.file_names(results)):  # unique names: nothing overwritten
             (args.feedback_dir / name).write_text(reports.markdown(report), encoding="utf-8")
         print(f"wrote {len(results)} feedback files to {args.feedback_dir}", file=sys.stderr)
-    _emit(_report_text(args.format, results, elapsed), args.out)
+    _emit(_report_text(args.format, results, elapsed, preface), args.out)
+
+
+def _grade(submissions, manifest, args, limits):
+    from ..grading.grade import grade_many
+
+    return grade_many(submissions, manifest, args.assignment, args.seed, args.jobs, limits,
+                      progress=_progress if len(submissions) > 1 else None)
 
 
 def _check_grade_options(args):
@@ -177,14 +199,23 @@ def _check_grade_options(args):
         raise UsageError(f"--format {args.format} grades exactly one submission")
     if args.summary and len(args.submissions) != 1:
         raise UsageError("--summary needs exactly one submission")
+    if args.any_upload and (len(args.submissions) != 1 or not args.submissions[0].is_dir()):
+        raise UsageError("--any-upload grades exactly one upload directory (Gradescope's /autograder/submission)")
     if args.out is not None and args.out.is_dir():
         raise UsageError(f"--out is the report file, and {args.out} is a directory "
                          "(one Markdown feedback file per student: --feedback-dir DIR)")
 
 
-def _report_text(kind, results, elapsed):
-    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom)."""
+def _report_text(kind, results, elapsed, preface=()):
+    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom).
+
+    ``preface``: lines said before the report (what ``--any-upload`` found where)."""
     from ..grading import reports
+
+    if preface and kind == "gradescope":
+        return json.dumps(reports.gradescope(results[0], elapsed, preface=preface), indent=2) + "\n"
+    if preface and kind == "text":
+        return "\n".join(preface) + "\n" + _report_text(kind, results, elapsed)
 
     if kind == "text":
         text = "\n\n".join(reports.text(report) for report in results)
@@ -329,6 +360,9 @@ def build_parser():
     grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
     grade.add_argument("--summary", type=Path, metavar="FILE",
                        help="also append a Markdown table of the one submission to FILE (a job summary)")
+    grade.add_argument("--any-upload", action="store_true",
+                       help="accept any upload shape (Gradescope): the repository, a zip of it, the assignments/ "
+                            "folder, its contents or single module files matched by the functions they define")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
     if bundle := verb("bundle", "pack the hidden grader (graders, reference, manifest)", cmd_bundle):
         bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))

@@ -273,42 +273,35 @@ def write_project_files(build):
 @step("write_public_tests")
 def write_hidden_suite(build):
     """.github/feedback/: the CI's hidden pytest suite, its precomputed cases and mistake fingerprints (no code)."""
-    for template, name in (("conftest_template.py", "conftest.py"), ("tests_template.py", "test_hidden.py")):
+    for template, name in (("conftest_template.py", "conftest.py"), ("tests_template.py", "test_hidden.py"),
+                           ("report_template.py", "report.py")):
         relative = HIDDEN_DIR / name
         build.write(relative, _vendor_imports((HIDDEN_SUITE_DIR / template).read_text(encoding="utf-8"), relative))
     for relative, text in hidden_files(build.manifest).items():
         build.write(HIDDEN_DIR / relative, text)
 
 
-def runner_id(task):
-    """The workflow step id (and reporter runner) of a task: ``task_1_2``."""
-    return "task_" + task.id.replace(".", "_")
+PUBLIC_TIMEOUT_SECONDS = 120  # per public test (pytest-timeout); the slowest takes about a second
+HIDDEN_TIMEOUT_SECONDS = 60  # per hidden task (pytest-timeout); the slowest takes about a second
 
 
-def _task_step(task):
+def _whole_points(task):
     if task.points != int(task.points) or task.points <= 0:
         raise BuildError(f"course.yml: Task {task.id} has {task.points} points; the workflow's runners need "
-                         f"whole positive points (autograding-command-grader's max-score is an integer)")
-    return (f"      - name: Task {task.id} ({task.function})\n"
-            f"        id: {runner_id(task)}\n"
-            f"        uses: classroom-resources/autograding-command-grader@v1\n"
-            f"        with:\n"
-            f"          test-name: \"Task {task.id}\"\n"
-            f"          command: python -m pytest .github/feedback -q -p no:cacheprovider -k \"test_task[{task.id}-\"\n"
-            f"          timeout: 5\n"
-            f"          max-score: {int(task.points)}\n")
+                         f"whole positive points (the reporter's max_score is an integer)")
+    return int(task.points)
 
 
 @step("write_project_files", "write_hidden_suite")
 def write_workflow(build):
-    """.github/workflows/classroom.yml: public tests, the hidden suite, one points runner per task; no token."""
+    """.github/workflows/classroom.yml: public tests, the hidden suite, its points per graded task; no token."""
     tasks = build.graded_tasks
     text = WORKFLOW_TEMPLATE.read_text(encoding="utf-8")
-    text = text.replace("{{TASK_STEPS}}\n", "\n".join(_task_step(task) for task in tasks) + "\n")
-    text = text.replace("{{RUNNER_ENV}}", "\n".join(
-        f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{runner_id(task)}.outputs.result }}}}"
-        for task in tasks))
-    text = text.replace("{{RUNNERS}}", ",".join(runner_id(task) for task in tasks))
+    for key, value in (("TASKS", ",".join(task.id for task in tasks)),
+                       ("POINTS", ",".join(str(_whole_points(task)) for task in tasks)),
+                       ("PUBLIC_TIMEOUT", str(PUBLIC_TIMEOUT_SECONDS)),
+                       ("HIDDEN_TIMEOUT", str(HIDDEN_TIMEOUT_SECONDS))):
+        text = text.replace("{{" + key + "}}", value)
     build.write(".github/workflows/classroom.yml", text)
 
 
