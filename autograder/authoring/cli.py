@@ -166,9 +166,13 @@ def cmd_grade(args):
         work = Path(tempfile.mkdtemp(prefix="rnn-upload-"))
         normalized = normalize_upload(args.submissions[0], work, manifest)
         submissions, preface = [normalized.path], normalized.lines
+    submissions, names = _nbgrader_layout(submissions, manifest, args.assignment)
     started = time.monotonic()
     try:
         results = _grade(submissions, manifest, args, limits)
+        for report, name in zip(results, names):
+            if name is not None:
+                report.id = report.student = name
     finally:
         if work is not None:
             import shutil
@@ -184,6 +188,23 @@ def cmd_grade(args):
             (args.feedback_dir / name).write_text(reports.markdown(report), encoding="utf-8")
         print(f"wrote {len(results)} feedback files to {args.feedback_dir}", file=sys.stderr)
     _emit(_report_text(args.format, results, elapsed, preface), args.out)
+
+
+def _nbgrader_layout(paths, manifest, wanted):
+    """The folders to grade and the students' names, for paths in nbgrader's submitted/<student>/<package>/."""
+    from ..grading.submission import LayoutError, nbgrader_submission
+
+    packages = {a.package: a.id for a in manifest.assignments}
+    try:
+        found = [nbgrader_submission(path, packages, wanted) for path in paths]
+    except LayoutError as error:
+        raise UsageError(str(error)) from None
+    names = [name for name, _ in found]
+    named = [name for name in names if name is not None]
+    if len(set(named)) != len(named):
+        raise UsageError("two nbgrader submissions of the same student: " + ", ".join(sorted(
+            {name for name in named if named.count(name) > 1})))
+    return [folder for _, folder in found], names
 
 
 def _grade(submissions, manifest, args, limits):
