@@ -46,7 +46,9 @@ VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autogra
                     ("autograder.authoring.notebooks", "NotebookBuildError"),
                     ("autograder.authoring.notebook_translations", "TranslationError"),
                     ("autograder.authoring.nbgrader_grade", "NbgraderGradeError"),
-                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"))
+                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"),
+                    ("autograder.authoring.classroom_grader", "ClassroomGraderError"),
+                    ("autograder.authoring.upload_shapes", "UploadError"))
 
 
 def is_user_error(error):
@@ -272,6 +274,14 @@ def cmd_gradescope(args):
     print(f"wrote {write_autograder_zip(args.out, manifest=args.manifest)}")
 
 
+def cmd_classroom_grader(args):
+    from .classroom_grader import write_workflow
+
+    path = write_workflow(args.out, _manifest(args), args.assignment, args.shards, args.org, args.prefix,
+                          args.roster, args.allow_placeholder)
+    print(f"wrote {path}: commit it to the course's private repository and add the CLASSROOM_TOKEN secret")
+
+
 def cmd_check(args):
     from .check import run_check
 
@@ -305,13 +315,14 @@ def cmd_demo(args):
 # only cli, bundle and solution_markers there, so its ``course --help`` lists only the verbs it can run.
 VERB_MODULES = {"stubs": "release", "release": "release", "fixtures": "public_fixtures", "samples": "samples",
                 "bundle": "bundle", "gradescope": "gradescope", "check": "check", "experiment": "experiments",
-                "nbgrader": "notebooks", "nbgrader-grade": "nbgrader_grade", "demo": "demo"}
+                "nbgrader": "notebooks", "nbgrader-grade": "nbgrader_grade", "demo": "demo",
+                "classroom-grader": "classroom_grader"}
 
 
 def available_verbs():
     """The verbs whose module this installation holds (all of them in the repository)."""
     verbs = ["manifest", "stubs", "release", "fixtures", "samples", "grade", "bundle", "gradescope", "check",
-             "experiment", "nbgrader", "nbgrader-grade", "demo"]
+             "experiment", "nbgrader", "nbgrader-grade", "demo", "classroom-grader"]
     return [verb for verb in verbs
             if verb not in VERB_MODULES or importlib.util.find_spec(f"{__package__}.{VERB_MODULES[verb]}")]
 
@@ -408,6 +419,16 @@ def build_parser():
 
         add_nbgrader_grade_arguments(nbgrader_grade)
     verb("demo", "build the release, then grade generated sample submissions", cmd_demo)
+    if grader := verb("classroom-grader", "write the class-grading workflow (grade of record on GitHub Actions)",
+                      cmd_classroom_grader):
+        grader.add_argument("--out", type=Path, required=True, help="the course repository (or any folder)")
+        grader.add_argument("--assignment", required=True, help="the assignment to grade, e.g. a2")
+        grader.add_argument("--shards", type=int, default=4, help="runners of the matrix")
+        grader.add_argument("--org", help="the organisation whose repositories are listed through the API")
+        grader.add_argument("--prefix", help="with --org: the repositories' name prefix (default: '<assignment>-')")
+        grader.add_argument("--roster", help="a roster file in the course repository: owner/name a line")
+        grader.add_argument("--allow-placeholder", action="store_true",
+                            help="write the workflow even with a placeholder organisation (your-org)")
     return parser
 
 
