@@ -48,7 +48,7 @@ VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autogra
                     ("autograder.authoring.nbgrader_grade", "NbgraderGradeError"),
                     ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"),
                     ("autograder.authoring.classroom_grader", "ClassroomGraderError"),
-                    ("autograder.authoring.upload_shapes", "UploadError"))
+                    ("autograder.authoring.upload_shapes", "UploadError"), ("autograder.authoring.staging", "StagingError"))
 
 
 def is_user_error(error):

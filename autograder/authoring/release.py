@@ -16,7 +16,6 @@ A build is an explicit tuple of small steps; each step names the steps it needs
 and the runner refuses to run it before them (after nbgrader's preprocessors).
 """
 
-import ast
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from ..runtime.messages import task_text
 from .handouts import render_handout
 from .hidden_cases import hidden_files
-from .leak_scan import graded_solutions, revealed_solutions, scan_for_revealing_code, scan_for_solution_lines
+from . import staging
+from .leak_scan import scan_for_revealing_code, scan_for_solution_lines
+from .staging import withhold
 from .solution_markers import strip_solutions
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
@@ -159,75 +160,13 @@ def _vendor_imports(text, relative):
     return text
 
 
-def _withheld_body(name, package, function, task_id):
-    return [f"    # Not provided in this release: it would reveal the solution of Task {task_id} ({function}).\n",
-            f"    # Write it yourself (not graded), from your own {function} in {package}.\n",
-            f'    raise NotImplementedError("{name}: not provided in this release (it would reveal Task {task_id}); '
-            f'write it from your own {function}")\n']
-
-
 @step("write_assignments")
 def withhold_revealing_code(build):
-    """Replace the body of any provided function that reveals a protected graded solution (the student writes it).
-
-    A2's provided ``relu_rnn_backward`` is Task 1.4's BPTT loop with another step function: a release that
-    ships A1 (graded, or as the place of the student's own A1 code) withholds it.
-    """
+    """Withhold provided code that would reveal a protected graded solution (see ``staging.withhold``)."""
     if build.protected is None:
         build.protected = tuple(build.packages)
-    graded = graded_solutions(build.solutions_dir, build.protected)
     function_tasks = {(task.package, task.function): task.id for task in (build.course or build.manifest).tasks}
-    for relative in list(build.written):
-        if relative.suffix != ".py" or relative.parts[0] != "assignments":
-            continue
-        path = build.out / relative
-        text = path.read_text(encoding="utf-8")
-        found = revealed_solutions(text, graded, str(relative))
-        if not found:
-            continue
-        lines = text.splitlines(keepends=True)
-        tree = {node.name: node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
-        # Rewrite from the bottom up so that earlier line numbers stay valid.
-        first_by_function = {}
-        for name, _, _, key, shared in found:
-            best = first_by_function.get(name)
-            if best is None or shared > best[1]:
-                first_by_function[name] = (key, shared)
-        for name in sorted(first_by_function, key=lambda n: -tree[n].lineno):
-            (package, function), _ = first_by_function[name]
-            node = tree[name]
-            body_start = node.body[1].lineno if len(node.body) > 1 and isinstance(node.body[0], ast.Expr) \
-                else node.body[0].lineno
-            docstring = "".join(lines[node.lineno - 1: body_start - 1]).replace('"""Provided: ', '"""Yours to write (not graded): ', 1)
-            lines[node.lineno - 1: node.end_lineno] = [docstring] + _withheld_body(
-                name, package, function, function_tasks.get((package, function), "?"))
-            build.withheld.append(f"{relative}: {name} (reveals {package}.{function})")
-        path.write_text("".join(lines), encoding="utf-8")
-    _note_withheld_in_handouts(build)
-
-
-WITHHELD_NOTE = {
-    "en": "\n## Not provided in this release\n\nThese functions would reveal a graded solution of an assignment "
-          "this release holds, so their bodies are yours to write (not graded; the stub says from which of "
-          "your functions):\n\n",
-    "ko": "\n## 이번 배포에서 제공되지 않는 함수\n\n아래 함수들은 이 배포에 포함된 과제의 채점 대상 풀이를 드러내므로, "
-          "본문을 직접 작성해야 합니다(채점하지 않음; 어떤 함수를 바탕으로 쓰면 되는지는 스텁에 적혀 있습니다):\n\n",
-}
-
-
-def _note_withheld_in_handouts(build):
-    """Append the list of withheld functions to the handouts of their packages (every language)."""
-    by_package = {}
-    for line in build.withheld:
-        relative, rest = line.split(": ", 1)
-        by_package.setdefault(Path(relative).parts[1], []).append(f"- `{rest.split(' ')[0]}` "
-                                                                  f"(`{Path(relative).name}`)\n")
-    for package, items in by_package.items():
-        for lang in LANGUAGES:
-            handout = build.out / "assignments" / package / ("README.md" if lang == "en" else f"README.{lang}.md")
-            if handout.exists():
-                handout.write_text(handout.read_text(encoding="utf-8") + WITHHELD_NOTE[lang] + "".join(items),
-                                   encoding="utf-8")
+    build.withheld += withhold(build.out, build.written, build.solutions_dir, build.protected, function_tasks)
 
 
 @step("write_assignments")
@@ -315,69 +254,17 @@ def check_no_solution_leaks(build):
         raise BuildError("the release leaks solution code:\n  " + "\n  ".join(problems))
 
 
-RELEASE_STEPS = (write_assignments, withhold_revealing_code, write_public_tests, write_project_files, write_hidden_suite, write_workflow,
+RELEASE_STEPS = (write_assignments, withhold_revealing_code, write_public_tests, write_project_files,
+                 write_hidden_suite, write_workflow,
                  check_no_solution_leaks)
 
 
-ASSIGNMENT_LINE = re.compile(r"^  - id: (\S+)\s*$", re.MULTILINE)
-
-
-def filter_manifest_text(text, keep):
-    """course.yml with only the assignments whose ids are in ``keep`` (comments and order kept).
-
-    An assignment's block runs from its ``  - id:`` line to the next one or the end of the file
-    (``assignments:`` is the manifest's last top-level key; checked).
-    """
-    starts = [(m.start(), m.group(1).strip('"\'')) for m in ASSIGNMENT_LINE.finditer(text)]
-    if not starts:
-        raise BuildError("course.yml: no '  - id: <assignment>' line under assignments:")
-    if re.search(r"^\S", text[starts[0][0]:], re.MULTILINE):
-        raise BuildError("course.yml: assignments: must be the last top-level key for a staged release")
-    out = [text[:starts[0][0]]]
-    for (start, assignment_id), (end, _) in zip(starts, starts[1:] + [(len(text), None)]):
-        if assignment_id in keep:
-            out.append(text[start:end])
-    return "".join(out)
-
-
-def _imported_packages(solutions_dir, package):
-    """The course packages that ``package``'s solution files import (``from ..a1_vanilla_rnn...``)."""
-    found = set()
-    for path in (Path(solutions_dir) / package).glob("*.py"):
-        found.update(re.findall(r"^from \.\.(\w+)", path.read_text(encoding="utf-8"), re.MULTILINE))
-    return found
-
-
 def release_selection(manifest, assignment_ids, solutions_dir=SOLUTIONS_DIR):
-    """What a staged release ships and protects.
-
-    Inputs:
-    - manifest: the full course manifest
-    - assignment_ids: the assignments the release grades (e.g. ("a2",))
-
-    Returns:
-    - (shipped ids, protected packages): shipped = the graded assignments and, transitively, every
-      earlier one whose code they import or whose tasks they use (the student's own code goes there);
-      protected = the shipped packages and those of every assignment after the last graded one.
-    """
-    by_id = {a.id: a for a in manifest.assignments}
-    by_package = {a.package: a for a in manifest.assignments}
-    unknown = [a for a in assignment_ids if a not in by_id]
-    if unknown:
-        raise BuildError(f"unknown assignment(s) {unknown}; course.yml has {', '.join(by_id)}")
-    task_owner = {task.id: task.assignment_id for task in manifest.tasks}
-    shipped, todo = set(), list(assignment_ids)
-    while todo:
-        current = by_id[todo.pop()]
-        if current.id in shipped:
-            continue
-        shipped.add(current.id)
-        needed = {by_package[p].id for p in _imported_packages(solutions_dir, current.package) if p in by_package}
-        needed |= {task_owner[used] for task in current.tasks for used in task.uses}
-        todo.extend(needed - shipped)
-    last = max(by_id[a].number for a in assignment_ids)
-    protected = [a.package for a in manifest.assignments if a.id in shipped or a.number > last]
-    return tuple(a.id for a in manifest.assignments if a.id in shipped), tuple(protected)
+    """(shipped assignment ids, protected packages) of a staged release (``staging.release_selection``)."""
+    try:
+        return staging.release_selection(manifest, assignment_ids, solutions_dir)
+    except staging.StagingError as error:
+        raise BuildError(str(error)) from None
 
 
 def build_student_repo(out, manifest=None, lang=None, assignments=None):
@@ -399,8 +286,11 @@ def build_student_repo(out, manifest=None, lang=None, assignments=None):
     if assignments:
         shipped, protected = release_selection(manifest, tuple(dict.fromkeys(assignments)))
         graded = tuple(dict.fromkeys(assignments))
-        (out / "course.yml").write_text(filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped),
-                                        encoding="utf-8")
+        try:
+            text = staging.filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped)
+        except staging.StagingError as error:
+            raise BuildError(str(error)) from None
+        (out / "course.yml").write_text(text, encoding="utf-8")
         manifest = load_manifest(out / "course.yml", solutions_dir=SOLUTIONS_DIR)
     else:
         protected = tuple(a.package for a in manifest.assignments)
