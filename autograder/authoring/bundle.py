@@ -36,7 +36,7 @@ GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/h
                   "grading/sandbox_imports",
                   "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",
                   "authoring/__init__", "authoring/cli", "authoring/solution_markers",
-                  "authoring/bundle")
+                  "authoring/bundle", "authoring/upload_shapes")
 
 
 def bundle_members(root=REPO_ROOT, manifest=None):

@@ -46,7 +46,9 @@ VERB_USER_ERRORS = (("autograder.authoring.handouts", "HandoutError"), ("autogra
                     ("autograder.authoring.notebooks", "NotebookBuildError"),
                     ("autograder.authoring.notebook_translations", "TranslationError"),
                     ("autograder.authoring.nbgrader_grade", "NbgraderGradeError"),
-                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"))
+                    ("autograder.authoring.bundle", "BundleError"), ("autograder.grading.grade", "SubmissionError"),
+                    ("autograder.authoring.classroom_grader", "ClassroomGraderError"),
+                    ("autograder.authoring.upload_shapes", "UploadError"), ("autograder.authoring.staging", "StagingError"))
 
 
 def is_user_error(error):
@@ -81,8 +83,12 @@ def cmd_stubs(args):
 def cmd_release(args):
     from .release import build_student_repo
 
-    build = build_student_repo(args.out, _manifest(args), args.lang)
-    print(f"wrote the student repository ({len(build.written)} files) to {args.out}; no solution line found")
+    build = build_student_repo(args.out, _manifest(args), args.lang, assignments=args.assignment)
+    graded = ", ".join(build.graded) if build.graded else "every assignment"
+    print(f"wrote the student repository ({len(build.written)} files) to {args.out}: grades {graded}, ships "
+          f"{', '.join(build.packages)}; no solution line found")
+    for line in build.withheld:
+        print(f"  withheld (it would reveal a graded solution; the student writes it): {line}")
 
 
 def cmd_fixtures(args):
@@ -113,7 +119,6 @@ def _progress(done, total, report):
 
 def cmd_grade(args):
     from ..grading import reports
-    from ..grading.grade import grade_many
     from ..grading.sandbox import Limits
 
     _check_grade_options(args)
@@ -133,6 +138,7 @@ def cmd_grade(args):
                     value = value.resolve() if isinstance(value, Path) else value
                     passed += [f"--{option.replace('_', '-')}", str(value)]
         passed += ["--unsafe-same-user"] if args.unsafe_same_user else []
+        passed += ["--any-upload"] if args.any_upload else []
         code = grade_with_bundle(args.bundle, passed)
         if code:
             raise RuntimeError(f"grading with {args.bundle} failed (exit code {code})")
@@ -152,9 +158,28 @@ def cmd_grade(args):
     limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 1024**2,
                     wall_seconds_per_request=args.timeout, user=user,
                     backend="unsafe-same-user" if args.unsafe_same_user else args.sandbox or "auto")
+    submissions, preface = args.submissions, []
+    work = None
+    if args.any_upload:
+        import tempfile
+
+        from .upload_shapes import normalize_upload
+
+        work = Path(tempfile.mkdtemp(prefix="rnn-upload-"))
+        normalized = normalize_upload(args.submissions[0], work, manifest)
+        submissions, preface = [normalized.path], normalized.lines
+    submissions, names = _nbgrader_layout(submissions, manifest, args.assignment)
     started = time.monotonic()
-    results = grade_many(args.submissions, manifest, args.assignment, args.seed, args.jobs, limits,
-                         progress=_progress if len(args.submissions) > 1 else None)
+    try:
+        results = _grade(submissions, manifest, args, limits)
+        for report, name in zip(results, names):
+            if name is not None:
+                report.id = report.student = name
+    finally:
+        if work is not None:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
     elapsed = time.monotonic() - started
     if args.summary:
         with Path(args.summary).open("a", encoding="utf-8") as handle:
@@ -164,7 +189,31 @@ def cmd_grade(args):
         for report, name in zip(results, reports.file_names(results)):  # unique names: nothing overwritten
             (args.feedback_dir / name).write_text(reports.markdown(report), encoding="utf-8")
         print(f"wrote {len(results)} feedback files to {args.feedback_dir}", file=sys.stderr)
-    _emit(_report_text(args.format, results, elapsed), args.out)
+    _emit(_report_text(args.format, results, elapsed, preface), args.out)
+
+
+def _nbgrader_layout(paths, manifest, wanted):
+    """The folders to grade and the students' names, for paths in nbgrader's submitted/<student>/<package>/."""
+    from ..grading.submission import LayoutError, nbgrader_submission
+
+    packages = {a.package: a.id for a in manifest.assignments}
+    try:
+        found = [nbgrader_submission(path, packages, wanted) for path in paths]
+    except LayoutError as error:
+        raise UsageError(str(error)) from None
+    names = [name for name, _ in found]
+    named = [name for name in names if name is not None]
+    if len(set(named)) != len(named):
+        raise UsageError("two nbgrader submissions of the same student: " + ", ".join(sorted(
+            {name for name in named if named.count(name) > 1})))
+    return [folder for _, folder in found], names
+
+
+def _grade(submissions, manifest, args, limits):
+    from ..grading.grade import grade_many
+
+    return grade_many(submissions, manifest, args.assignment, args.seed, args.jobs, limits,
+                      progress=_progress if len(submissions) > 1 else None)
 
 
 def _check_grade_options(args):
@@ -173,14 +222,23 @@ def _check_grade_options(args):
         raise UsageError(f"--format {args.format} grades exactly one submission")
     if args.summary and len(args.submissions) != 1:
         raise UsageError("--summary needs exactly one submission")
+    if args.any_upload and (len(args.submissions) != 1 or not args.submissions[0].is_dir()):
+        raise UsageError("--any-upload grades exactly one upload directory (Gradescope's /autograder/submission)")
     if args.out is not None and args.out.is_dir():
         raise UsageError(f"--out is the report file, and {args.out} is a directory "
                          "(one Markdown feedback file per student: --feedback-dir DIR)")
 
 
-def _report_text(kind, results, elapsed):
-    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom)."""
+def _report_text(kind, results, elapsed, preface=()):
+    """The one report of ``course grade`` in the format ``kind`` (text, json, csv, gradescope, classroom).
+
+    ``preface``: lines said before the report (what ``--any-upload`` found where)."""
     from ..grading import reports
+
+    if preface and kind == "gradescope":
+        return json.dumps(reports.gradescope(results[0], elapsed, preface=preface), indent=2) + "\n"
+    if preface and kind == "text":
+        return "\n".join(preface) + "\n" + _report_text(kind, results, elapsed)
 
     if kind == "text":
         text = "\n\n".join(reports.text(report) for report in results)
@@ -216,6 +274,14 @@ def cmd_gradescope(args):
     print(f"wrote {write_autograder_zip(args.out, manifest=args.manifest)}")
 
 
+def cmd_classroom_grader(args):
+    from .classroom_grader import write_workflow
+
+    path = write_workflow(args.out, _manifest(args), args.assignment, args.shards, args.org, args.prefix,
+                          args.roster, args.allow_placeholder)
+    print(f"wrote {path}: commit it to the course's private repository and add the CLASSROOM_TOKEN secret")
+
+
 def cmd_check(args):
     from .check import run_check
 
@@ -249,13 +315,14 @@ def cmd_demo(args):
 # only cli, bundle and solution_markers there, so its ``course --help`` lists only the verbs it can run.
 VERB_MODULES = {"stubs": "release", "release": "release", "fixtures": "public_fixtures", "samples": "samples",
                 "bundle": "bundle", "gradescope": "gradescope", "check": "check", "experiment": "experiments",
-                "nbgrader": "notebooks", "nbgrader-grade": "nbgrader_grade", "demo": "demo"}
+                "nbgrader": "notebooks", "nbgrader-grade": "nbgrader_grade", "demo": "demo",
+                "classroom-grader": "classroom_grader"}
 
 
 def available_verbs():
     """The verbs whose module this installation holds (all of them in the repository)."""
     verbs = ["manifest", "stubs", "release", "fixtures", "samples", "grade", "bundle", "gradescope", "check",
-             "experiment", "nbgrader", "nbgrader-grade", "demo"]
+             "experiment", "nbgrader", "nbgrader-grade", "demo", "classroom-grader"]
     return [verb for verb in verbs
             if verb not in VERB_MODULES or importlib.util.find_spec(f"{__package__}.{VERB_MODULES[verb]}")]
 
@@ -292,6 +359,9 @@ def build_parser():
         stubs.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
     if release := verb("release", "write a standalone student repository", cmd_release):
         release.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+        release.add_argument("--assignment", action="append", metavar="ID",
+                             help="release only this assignment (repeatable), e.g. a2: a staged release ships "
+                                  "the earlier packages it needs as stubs for the student's own code")
         release.add_argument("--lang", choices=LANGUAGES, help="language of hints, README and messages "
                                                               "(default: course.yml's course.language)")
     verb("fixtures", "regenerate tests/public/fixtures", cmd_fixtures)
@@ -322,6 +392,9 @@ def build_parser():
     grade.add_argument("--lang", choices=LANGUAGES, help="language of the reports (default: course.yml's)")
     grade.add_argument("--summary", type=Path, metavar="FILE",
                        help="also append a Markdown table of the one submission to FILE (a job summary)")
+    grade.add_argument("--any-upload", action="store_true",
+                       help="accept any upload shape (Gradescope): the repository, a zip of it, the assignments/ "
+                            "folder, its contents or single module files matched by the functions they define")
     grade.add_argument("--bundle", type=Path, help="grade with the code of this grader bundle (course bundle)")
     if bundle := verb("bundle", "pack the hidden grader (graders, reference, manifest)", cmd_bundle):
         bundle.add_argument("--out", type=Path, default=Path("grader.tar.gz"))
@@ -346,6 +419,16 @@ def build_parser():
 
         add_nbgrader_grade_arguments(nbgrader_grade)
     verb("demo", "build the release, then grade generated sample submissions", cmd_demo)
+    if grader := verb("classroom-grader", "write the class-grading workflow (grade of record on GitHub Actions)",
+                      cmd_classroom_grader):
+        grader.add_argument("--out", type=Path, required=True, help="the course repository (or any folder)")
+        grader.add_argument("--assignment", required=True, help="the assignment to grade, e.g. a2")
+        grader.add_argument("--shards", type=int, default=4, help="runners of the matrix")
+        grader.add_argument("--org", help="the organisation whose repositories are listed through the API")
+        grader.add_argument("--prefix", help="with --org: the repositories' name prefix (default: '<assignment>-')")
+        grader.add_argument("--roster", help="a roster file in the course repository: owner/name a line")
+        grader.add_argument("--allow-placeholder", action="store_true",
+                            help="write the workflow even with a placeholder organisation (your-org)")
     return parser
 
 

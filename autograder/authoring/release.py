@@ -25,8 +25,9 @@ from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from ..runtime.messages import task_text
 from .handouts import render_handout
 from .hidden_cases import hidden_files
-from .leak_scan import scan_for_solution_lines
-from . import release_experiments
+from . import release_experiments, staging
+from .leak_scan import scan_for_revealing_code, scan_for_solution_lines
+from .staging import withhold
 from .solution_markers import strip_solutions
 from ..grading.written_answers import SHEET_NAME, answer_sheet
 
@@ -58,6 +59,22 @@ class Build:
     lang: str = "en"
     done: list = field(default_factory=list)
     written: list = field(default_factory=list)
+    # Staged release: the assignments graded by this release's workflow (None: all), the packages it
+    # ships (the graded ones and the earlier ones they import, where the student's own code goes) and the
+    # packages whose graded solutions nothing in it may reveal (the shipped ones and every later one).
+    graded: tuple = None
+    protected: tuple = None
+    withheld: list = field(default_factory=list)
+    course: object = None  # the full manifest of a staged release (task ids of withheld code)
+
+    @property
+    def packages(self):
+        return [a.package for a in self.manifest.assignments]
+
+    @property
+    def graded_tasks(self):
+        return tuple(task for a in self.manifest.assignments if self.graded is None or a.id in self.graded
+                     for task in a.tasks)
 
     def write(self, relative, text):
         path = self.out / relative
@@ -96,7 +113,7 @@ def _tasks_by_file(manifest, lang="en"):
 def write_stubs(build):
     """Every .py file of every assignment package: stubs where a task lives, verbatim otherwise."""
     tasks = _tasks_by_file(build.manifest, build.lang)
-    packages = ["common"] + [a.package for a in build.manifest.assignments]
+    packages = ["common"] + build.packages
     build.write("__init__.py", STUB_PACKAGE_DOC)
     for package in packages:
         for source in sorted((build.solutions_dir / package).glob("*.py")):
@@ -154,10 +171,22 @@ def _vendor_imports(text, relative):
 
 
 @step("write_assignments")
+def withhold_revealing_code(build):
+    """Withhold provided code that would reveal a protected graded solution (see ``staging.withhold``)."""
+    if build.protected is None:
+        build.protected = tuple(build.packages)
+    function_tasks = {(task.package, task.function): task.id for task in (build.course or build.manifest).tasks}
+    build.withheld += withhold(build.out, build.written, build.solutions_dir, build.protected, function_tasks)
+
+
+@step("write_assignments")
 def write_public_tests(build):
     """tests/public/ of this repository becomes tests/ of the student repository; the runtime is vendored."""
+    shipped_tasks = {task.id for task in build.manifest.tasks}
     for source in sorted(PUBLIC_TESTS_DIR.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
+            continue
+        if source.parent.name == "fixtures" and source.suffix == ".json" and source.stem not in shipped_tasks:
             continue
         relative = Path("tests") / source.relative_to(PUBLIC_TESTS_DIR)
         if source.suffix == ".py":
@@ -193,42 +222,35 @@ def write_project_files(build):
 @step("write_public_tests")
 def write_hidden_suite(build):
     """.github/feedback/: the CI's hidden pytest suite, its precomputed cases and mistake fingerprints (no code)."""
-    for template, name in (("conftest_template.py", "conftest.py"), ("tests_template.py", "test_hidden.py")):
+    for template, name in (("conftest_template.py", "conftest.py"), ("tests_template.py", "test_hidden.py"),
+                           ("report_template.py", "report.py")):
         relative = HIDDEN_DIR / name
         build.write(relative, _vendor_imports((HIDDEN_SUITE_DIR / template).read_text(encoding="utf-8"), relative))
     for relative, text in hidden_files(build.manifest).items():
         build.write(HIDDEN_DIR / relative, text)
 
 
-def runner_id(task):
-    """The workflow step id (and reporter runner) of a task: ``task_1_2``."""
-    return "task_" + task.id.replace(".", "_")
+PUBLIC_TIMEOUT_SECONDS = 120  # per public test (pytest-timeout); the slowest takes about a second
+HIDDEN_TIMEOUT_SECONDS = 60  # per hidden task (pytest-timeout); the slowest takes about a second
 
 
-def _task_step(task):
+def _whole_points(task):
     if task.points != int(task.points) or task.points <= 0:
         raise BuildError(f"course.yml: Task {task.id} has {task.points} points; the workflow's runners need "
-                         f"whole positive points (autograding-command-grader's max-score is an integer)")
-    return (f"      - name: Task {task.id} ({task.function})\n"
-            f"        id: {runner_id(task)}\n"
-            f"        uses: classroom-resources/autograding-command-grader@v1\n"
-            f"        with:\n"
-            f"          test-name: \"Task {task.id}\"\n"
-            f"          command: python -m pytest .github/feedback -q -p no:cacheprovider -k \"test_task[{task.id}-\"\n"
-            f"          timeout: 5\n"
-            f"          max-score: {int(task.points)}\n")
+                         f"whole positive points (the reporter's max_score is an integer)")
+    return int(task.points)
 
 
 @step("write_project_files", "write_hidden_suite")
 def write_workflow(build):
-    """.github/workflows/classroom.yml: public tests, the hidden suite, one points runner per task; no token."""
-    tasks = build.manifest.tasks
+    """.github/workflows/classroom.yml: public tests, the hidden suite, its points per graded task; no token."""
+    tasks = build.graded_tasks
     text = WORKFLOW_TEMPLATE.read_text(encoding="utf-8")
-    text = text.replace("{{TASK_STEPS}}\n", "\n".join(_task_step(task) for task in tasks) + "\n")
-    text = text.replace("{{RUNNER_ENV}}", "\n".join(
-        f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{runner_id(task)}.outputs.result }}}}"
-        for task in tasks))
-    text = text.replace("{{RUNNERS}}", ",".join(runner_id(task) for task in tasks))
+    for key, value in (("TASKS", ",".join(task.id for task in tasks)),
+                       ("POINTS", ",".join(str(_whole_points(task)) for task in tasks)),
+                       ("PUBLIC_TIMEOUT", str(PUBLIC_TIMEOUT_SECONDS)),
+                       ("HIDDEN_TIMEOUT", str(HIDDEN_TIMEOUT_SECONDS))):
+        text = text.replace("{{" + key + "}}", value)
     build.write(".github/workflows/classroom.yml", text)
 
 
@@ -240,21 +262,34 @@ def write_experiments_and_notebooks(build):
     release_experiments.write_diagrams(build)
 
 
-@step("write_assignments", "write_public_tests", "write_project_files", "write_hidden_suite", "write_workflow",
-      "write_experiments_and_notebooks")
+@step("write_assignments", "withhold_revealing_code", "write_public_tests", "write_project_files",
+      "write_hidden_suite", "write_workflow", "write_experiments_and_notebooks")
 def check_no_solution_leaks(build):
     """Abort when any line of solution code, or any instructor-only file, is in the release."""
     problems = scan_for_solution_lines(build.out, build.solutions_dir)
+    problems += scan_for_revealing_code(build.out, build.solutions_dir, build.protected or build.packages)
     if problems:
         raise BuildError("the release leaks solution code:\n  " + "\n  ".join(problems))
 
 
-RELEASE_STEPS = (write_assignments, write_public_tests, write_project_files, write_hidden_suite, write_workflow,
-                 write_experiments_and_notebooks, check_no_solution_leaks)
+RELEASE_STEPS = (write_assignments, withhold_revealing_code, write_public_tests, write_project_files,
+                 write_hidden_suite, write_workflow, write_experiments_and_notebooks, check_no_solution_leaks)
 
 
-def build_student_repo(out, manifest=None, lang=None):
-    """Write a standalone student repository into ``out`` (new or empty), in ``lang`` (default: course.yml's)."""
+def release_selection(manifest, assignment_ids, solutions_dir=SOLUTIONS_DIR):
+    """(shipped assignment ids, protected packages) of a staged release (``staging.release_selection``)."""
+    try:
+        return staging.release_selection(manifest, assignment_ids, solutions_dir)
+    except staging.StagingError as error:
+        raise BuildError(str(error)) from None
+
+
+def build_student_repo(out, manifest=None, lang=None, assignments=None):
+    """Write a standalone student repository into ``out`` (new or empty), in ``lang`` (default: course.yml's).
+
+    ``assignments``: the ids of the assignments this release grades (a staged release, e.g. ("a2",));
+    None releases the whole course. See ``release_selection`` for what is shipped and protected.
+    """
     manifest = manifest or load_manifest()
     lang = lang or manifest.language
     if lang not in LANGUAGES:
@@ -263,4 +298,18 @@ def build_student_repo(out, manifest=None, lang=None):
     if out.exists() and any(out.iterdir()):
         raise BuildError(f"{out} is not empty; choose a new directory")
     out.mkdir(parents=True, exist_ok=True)
-    return run_steps(Build(manifest, out, lang=lang), RELEASE_STEPS)
+    graded = protected = None
+    course = manifest
+    if assignments:
+        shipped, protected = release_selection(manifest, tuple(dict.fromkeys(assignments)))
+        graded = tuple(dict.fromkeys(assignments))
+        try:
+            text = staging.filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped)
+        except staging.StagingError as error:
+            raise BuildError(str(error)) from None
+        (out / "course.yml").write_text(text, encoding="utf-8")
+        manifest = load_manifest(out / "course.yml", solutions_dir=SOLUTIONS_DIR)
+    else:
+        protected = tuple(a.package for a in manifest.assignments)
+    build = Build(manifest, out, lang=lang, graded=graded, protected=protected, course=course)
+    return run_steps(build, RELEASE_STEPS)

@@ -183,21 +183,38 @@ def score_table(reports, lang=None):
     return "\n".join(lines)
 
 
-def gradescope(report, execution_time=None, lang=None):
-    """Gradescope's results.json as a dict."""
+def _never_ran(report, lang=None):
+    """The one problem of a submission that could not be graded at all (None when its code ran)."""
+    if report.seed != -1 or not report.tasks or not report.tasks[0].checks:
+        return None
+    return check_detail(report.tasks[0].checks[0], lang)
+
+
+def gradescope(report, execution_time=None, lang=None, preface=()):
+    """Gradescope's results.json as a dict; ``preface``: lines said first (what was found where in the upload).
+
+    A submission that could not be graded at all says why once, at the top, not once per task."""
+    never_ran = _never_ran(report, lang)
+    first = t("report.gradescope_not_graded", lang, problem=never_ran) if never_ran else \
+        t("report.gradescope_output", lang, seed=report.seed)
     result = {
         "score": report.points,
-        "output": "\n".join([t("report.gradescope_output", lang, seed=report.seed), *intake_lines(report, lang),
-                             *sandbox_lines(report, lang), *written_lines(report, lang)]),
+        "output": "\n".join([first, *preface, *intake_lines(report, lang), *sandbox_lines(report, lang),
+                             *written_lines(report, lang)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": f"Task {t.task_id}: {t.title} ({t.function})", "number": t.task_id,
                    "score": t.points, "max_score": t.max_points, "status": "passed" if t.passed else "failed",
-                   "output": task_feedback(t, lang), "visibility": "visible"} for t in report.tasks],
+                   "output": t_see_top(lang) if never_ran else task_feedback(t, lang), "visibility": "visible"}
+                  for t in report.tasks],
     }
     if execution_time is not None:
         result["execution_time"] = round(execution_time, 2)
     return result
+
+
+def t_see_top(lang=None):
+    return t("report.gradescope_see_top", lang)
 
 
 def csv_rows(reports):

@@ -244,3 +244,43 @@ class Budget:
             if self.total > self.limits.max_total_bytes:
                 raise SubmissionError(problem("intake.too_large", path=self.shown, mib=self.limits.max_total_bytes // CHUNK))
             out.write(chunk)
+
+
+# nbgrader's layout -----------------------------------------------------------------------------------------
+class LayoutError(ValueError):
+    """A path in nbgrader's layout that does not say which assignment to grade."""
+
+
+def nbgrader_submission(path, packages, wanted=None):
+    """Where nbgrader keeps a student's submission of an assignment, and the student's name.
+
+    nbgrader collects into ``submitted/<student>/<package>/`` (the package of course.yml: ``a3_lstm``).
+
+    Inputs:
+    - path: a path given to ``course grade``: ``submitted/alice`` or ``submitted/alice/a3_lstm`` (or any other
+      submission, returned unchanged)
+    - packages: {package: assignment id} of the course
+    - wanted: the assignment ids chosen with ``--assignment`` (None: all)
+
+    Returns:
+    - (student name or None, folder to grade): ``("alice", submitted/alice/a3_lstm)``; (None, path) when the
+      path is not in nbgrader's layout. Raises LayoutError when a student folder holds several assignments
+      and ``wanted`` does not pick exactly one of them, or when the path is another assignment's folder.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return None, path
+    if path.name in packages and not (path / "__init__.py").exists():
+        if wanted and packages[path.name] not in wanted:
+            raise LayoutError(f"{path} is the folder of assignment {packages[path.name]}, not of "
+                              f"{', '.join(wanted)}")
+        return path.parent.name, path
+    held = sorted(child.name for child in path.iterdir() if child.name in packages and child.is_dir()
+                  and not child.is_symlink())
+    if not held or (path / STUDENT_PACKAGE).is_dir():
+        return None, path
+    chosen = [package for package in held if not wanted or packages[package] in wanted]
+    if len(chosen) != 1:
+        raise LayoutError(f"{path} holds the nbgrader submissions {', '.join(held)}: choose one assignment "
+                          f"with --assignment (one of {', '.join(packages[p] for p in held)})")
+    return path.name, path / chosen[0]

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 
-STUDENT_DEPENDENCIES = ["numpy>=1.26", "matplotlib>=3.8", "pyyaml>=6.0", "pytest>=8", "hypothesis>=6.100"]
+STUDENT_DEPENDENCIES = ["numpy>=1.26", "matplotlib>=3.8", "pyyaml>=6.0", "pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100"]
 
 
 @pytest.fixture(scope="session")

@@ -197,7 +197,7 @@ def test_the_repository_offers_every_verb():
     from autograder.authoring.cli import VERB_MODULES, available_verbs
 
     assert set(VERB_MODULES) < set(available_verbs())
-    assert len(available_verbs()) == 13
+    assert len(available_verbs()) == 14
 
 
 def test_a_bundle_lists_and_runs_only_the_verbs_it_holds(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring import release
-from autograder.authoring.leak_scan import scan_for_solution_lines
+from autograder.authoring.leak_scan import scan_for_revealing_code, scan_for_solution_lines
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
 
@@ -54,6 +54,8 @@ def test_release_tree_contents_and_no_leak(tmp_path):
         assert relative.parts[0] not in {"solutions", "autograder"}, relative
         assert "reference" not in relative.parts, relative
     assert scan_for_solution_lines(out, release.SOLUTIONS_DIR) == []
+    # The whole course ships A1 too: A2's provided relu_rnn_backward (Task 1.4's loop) is withheld.
+    assert any("relu_rnn_backward (reveals a1_vanilla_rnn.rnn_backward)" in w for w in build.withheld)
 
 
 def test_leak_scan_finds_an_injected_solution_line(tmp_path):
@@ -101,3 +103,68 @@ def test_marker_error_in_a_solution_aborts_the_build(tmp_path):
 
     with pytest.raises(MarkerError, match=r"a1_vanilla_rnn/rnn.py:\d+: line inside the solution block"):
         release.run_steps(build, release.ASSIGNMENT_STEPS)
+
+
+# Staged releases: one assignment (one template repository) at a time.
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    """The A1 release and the A2 release, built once for this module."""
+    root = tmp_path_factory.mktemp("staged")
+    return {a: (root / a, release.build_student_repo(root / a, assignments=[a])) for a in ("a1", "a2")}
+
+
+def test_an_a1_release_ships_a1_only(staged):
+    out, build = staged["a1"]
+    assert sorted(p.name for p in (out / "assignments").iterdir() if p.is_dir()) == ["a1_vanilla_rnn", "common"]
+    fixtures = {p.stem for p in (out / "tests" / "fixtures").glob("*.json")}
+    assert fixtures == {t.id for t in load_manifest().assignment("a1").tasks}
+    manifest = load_manifest(out / "course.yml", solutions_dir=out / "assignments")
+    assert [a.id for a in manifest.assignments] == ["a1"]
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    tasks = ",".join(t.id for t in load_manifest().assignment("a1").tasks)
+    assert f"--tasks {tasks} " in workflow
+    assert not list(out.rglob("relu_rnn*")) and "relu_rnn_backward" not in "".join(
+        p.read_text() for p in out.rglob("*.py"))
+
+
+def test_an_a2_release_ships_a1_for_the_students_own_code_and_withholds_what_reveals_it(staged):
+    out, build = staged["a2"]
+    assert build.graded == ("a2",)
+    assert sorted(p.name for p in (out / "assignments").iterdir() if p.is_dir()) == [
+        "a1_vanilla_rnn", "a2_bptt_gradients", "common"]
+    a1_stub = (out / "assignments" / "a1_vanilla_rnn" / "rnn.py").read_text()
+    assert 'raise NotImplementedError("Task 1.4: rnn_backward")' in a1_stub
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    tasks = ",".join(t.id for t in load_manifest().assignment("a2").tasks)
+    assert f"--tasks {tasks} " in workflow  # the A1 stubs are the student's own code, not graded here
+    relu = (out / "assignments" / "a2_bptt_gradients" / "relu_rnn.py").read_text()
+    assert "it would reveal Task 1.4" in relu and "dWx += dWx_t" not in relu
+    assert any("relu_rnn_backward (reveals a1_vanilla_rnn.rnn_backward)" in w for w in build.withheld)
+    assert "`relu_rnn_backward` (`relu_rnn.py`)" in (out / "assignments" / "a2_bptt_gradients" / "README.md").read_text()
+    assert scan_for_solution_lines(out, release.SOLUTIONS_DIR) == []
+    assert scan_for_revealing_code(out, release.SOLUTIONS_DIR, build.protected) == []
+
+
+def test_the_reveal_scan_catches_provided_code_that_copies_a_graded_loop(staged, tmp_path):
+    """Attack: put the provided relu_rnn_backward (Task 1.4's loop around another step) back into the A2 release."""
+    out, build = staged["a2"]
+    shutil.copytree(out, tmp_path / "r")
+    target = tmp_path / "r" / "assignments" / "a2_bptt_gradients" / "relu_rnn.py"
+    target.write_text((REPO_ROOT / "assignments" / "a2_bptt_gradients" / "relu_rnn.py").read_text())
+    assert scan_for_solution_lines(tmp_path / "r", release.SOLUTIONS_DIR) == []  # each line is also provided code
+    problems = scan_for_revealing_code(tmp_path / "r", release.SOLUTIONS_DIR, build.protected)
+    assert any("relu_rnn_backward reveals the graded solution of a1_vanilla_rnn.rnn_backward" in p
+               for p in problems), problems
+
+
+def test_release_selection_protects_shipped_and_later_assignments():
+    manifest = load_manifest()
+    assert release.release_selection(manifest, ("a1",)) == (
+        ("a1",), ("a1_vanilla_rnn", "a2_bptt_gradients", "a3_lstm", "a4_gru"))
+    assert release.release_selection(manifest, ("a3",)) == (("a3",), ("a3_lstm", "a4_gru"))
+    shipped, _ = release.release_selection(manifest, ("a2",))
+    assert shipped == ("a1", "a2")
+    with pytest.raises(release.BuildError, match="unknown assignment"):
+        release.release_selection(manifest, ("a9",))
+

@@ -86,7 +86,12 @@ def test_the_workflow_says_it_is_feedback_only(student_repo):
 def test_the_hidden_files_are_data_only(student_repo):
     feedback = student_repo / ".github" / "feedback"
     python_files = sorted(path.relative_to(feedback).as_posix() for path in feedback.rglob("*.py"))
-    assert python_files == ["conftest.py", "test_hidden.py"]
+    assert python_files == ["conftest.py", "report.py", "test_hidden.py"]
+    # report.py (the points of the hidden checks) is a fixed template, the same in every release
+    from autograder.authoring.release import HIDDEN_SUITE_DIR
+
+    assert (feedback / "report.py").read_text(encoding="utf-8") == \
+        (HIDDEN_SUITE_DIR / "report_template.py").read_text(encoding="utf-8")
     assert {path.suffix for path in (feedback / "fixtures").iterdir()} == {".json"}
     assert "autograder" not in (feedback / "test_hidden.py").read_text(encoding="utf-8")
 
