@@ -27,16 +27,17 @@ Needs numpy and pyyaml. Made by `course bundle`.
 """
 
 
-# The modules that hidden grading imports (``cli`` imports the others lazily by verb).
-GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/harness", "runtime/messages",
-                  "runtime/problems", "runtime/gradient_check", "runtime/distribution_checks",
-                  "grading/__init__", "grading/grade", "grading/checks", "grading/reports", "grading/results",
-                  "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission", "grading/written_answers",
-                  "grading/submission_zip", "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits",
-                  "grading/sandbox_imports",
-                  "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",
-                  "authoring/__init__", "authoring/cli", "authoring/solution_markers",
-                  "authoring/bundle", "authoring/upload_shapes")
+# The grader side is every module of runtime/ and grading/ (globbed, so a new grading module cannot be forgotten)
+# plus the authoring modules that `course grade` runs through.
+GRADER_AUTHORING = ("__init__", "authoring/__init__", "authoring/cli", "authoring/solution_markers",
+                    "authoring/bundle", "authoring/upload_shapes")
+
+
+def grader_modules(package):
+    """The module paths (relative to ``package``, without .py) of the grading code a bundle packs."""
+    globbed = sorted(str(path.relative_to(package))[:-3] for part in ("runtime", "grading")
+                     for path in (package / part).glob("*.py"))
+    return (*GRADER_AUTHORING, *globbed)
 
 
 def bundle_members(root=REPO_ROOT, manifest=None):
@@ -45,8 +46,7 @@ def bundle_members(root=REPO_ROOT, manifest=None):
     ``manifest`` is packed as the bundle's course.yml (default: ``root/course.yml``)."""
     package = root / "autograder"
     members = [(Path(manifest) if manifest else root / "course.yml", "course.yml")]
-    members += [(package / f"{name}.py", f"autograder/{name}.py") for name in GRADER_MODULES]
-    members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime").glob("cases_*.py"))]
+    members += [(package / f"{name}.py", f"autograder/{name}.py") for name in grader_modules(package)]
     members += [(path, str(path.relative_to(root))) for path in sorted((package / "runtime" / "messages").glob("*.yml"))]
     members += [(path, str(path.relative_to(root))) for path in sorted((root / "solutions").rglob("*.py"))]
     return members

@@ -111,23 +111,16 @@ def lstm_forward(x, h0, Wx, Wh, b):
     - cache: whatever ``lstm_backward`` needs
     """
     # BEGIN SOLUTION
-    N, T, D = x.shape
+    N, T, _ = x.shape
     H = h0.shape[1]
     h = np.zeros((N, T, H), dtype=np.float64)  # (N, T, H)
     step_caches = []
-    # the input projection x_t Wx of every step at once (one matrix product); the steps below are
-    # lstm_step_forward's, with x_t Wx read from it
-    x_Wx = (x.reshape(N * T, D) @ Wx).reshape(N, T, 4 * H)  # (N, T, 4H)
     h_prev = h0
     c_prev = np.zeros((N, H), dtype=np.float64)  # c0 = 0
     for t in range(T):
-        a = x_Wx[:, t] + h_prev @ Wh + b  # (N, 4H)
-        i, f, g, o = input_gate(a), forget_gate(a), cell_candidate(a), output_gate(a)  # (N, H) each
-        c_next = cell_state_update(c_prev, f, i, g)  # (N, H)
-        h_next = hidden_state(c_next, o)  # (N, H)
-        step_caches.append((x[:, t], h_prev, c_prev, Wx, Wh, i, f, g, o, c_next))  # lstm_step_forward's cache
-        h[:, t] = h_next
-        h_prev, c_prev = h_next, c_next
+        h_prev, c_prev, step_cache = lstm_step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
+        h[:, t] = h_prev
+        step_caches.append(step_cache)
     return h, step_caches
     # END SOLUTION
 
@@ -152,31 +145,19 @@ def lstm_backward(dh, cache):
     step_caches = cache
     N, T, H = dh.shape
     D = step_caches[0][0].shape[1]
-    Wx, Wh = step_caches[0][3], step_caches[0][4]
-
-    def step_backward(dh_next, dc_next, step_cache):
-        """lstm_step_backward down to the gate pre-activation da (N, 4H) and dh_prev, dc_prev; the weight
-        gradients of all steps are summed after the loop, in one matrix product each."""
-        x_t, h_prev, c_prev, _, _, i, f, g, o, c_next = step_cache
-        dc_from_h, do = hidden_state_backward(dh_next, c_next, o)  # (N, H) each
-        dc = dc_next + dc_from_h  # (N, H)
-        dc_prev, df, di, dg = cell_state_update_backward(dc, c_prev, f, i, g)  # (N, H) each
-        da = gate_preactivation_backward(di, df, dg, do, i, f, g, o)  # (N, 4H)
-        return da @ Wh.T, dc_prev, da
-
-    da = np.zeros((N, T, 4 * H), dtype=np.float64)  # (N, T, 4H): the pre-activation gradient of every step
+    dx = np.zeros((N, T, D), dtype=np.float64)  # (N, T, D)
+    dWx = np.zeros((D, 4 * H), dtype=np.float64)
+    dWh = np.zeros((H, 4 * H), dtype=np.float64)
+    db = np.zeros(4 * H, dtype=np.float64)
     dh_future = np.zeros((N, H), dtype=np.float64)
     dc_future = np.zeros((N, H), dtype=np.float64)  # the loss does not see c_T
     for t in reversed(range(T)):
-        dh_future, dc_future, da[:, t] = step_backward(
+        dx_t, dh_future, dc_future, dWx_t, dWh_t, db_t = lstm_step_backward(
             dh[:, t] + dh_future, dc_future, step_caches[t]
         )
-    x = np.stack([step_cache[0] for step_cache in step_caches], axis=1)  # (N, T, D)
-    h_prev = np.stack([step_cache[1] for step_cache in step_caches], axis=1)  # (N, T, H): h_{t-1} of each step
-    da_rows = da.reshape(N * T, 4 * H)
-    dx = (da_rows @ Wx.T).reshape(N, T, D)  # (N, T, D)
-    dWx = x.reshape(N * T, D).T @ da_rows  # (D, 4H), summed over the steps
-    dWh = h_prev.reshape(N * T, H).T @ da_rows  # (H, 4H)
-    db = da_rows.sum(axis=0)  # (4H,)
+        dx[:, t] = dx_t
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
     return dx, dh_future, dWx, dWh, db
     # END SOLUTION

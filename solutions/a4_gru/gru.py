@@ -155,32 +155,18 @@ def gru_backward(dh, cache):
     step_caches = cache
     N, T, H = dh.shape
     D = step_caches[0][0].shape[1]
-    Wx, Wh = step_caches[0][2], step_caches[0][3]
-
-    def step_backward(dh_next, step_cache):
-        """gru_step_backward down to the pre-activation gradients dax, dah (N, 3H) and dh_prev; the weight and
-        input gradients of all steps are computed after the loop, in one matrix product each."""
-        x_t, h_prev, _, _, ah, r, z, n = step_cache
-        dn, dz, dh_direct = gru_hidden_update_backward(dh_next, n, z, h_prev)  # (N, H) each
-        dax_n, dah_n, dr = candidate_hidden_backward(dn, n, r, ah[:, 2 * H :])  # (N, H) each
-        da_r = dr * r * (1.0 - r)  # (N, H)
-        da_z = dz * z * (1.0 - z)  # (N, H)
-        dax = np.concatenate([da_r, da_z, dax_n], axis=1)  # (N, 3H)
-        dah = np.concatenate([da_r, da_z, dah_n], axis=1)  # (N, 3H)
-        return dh_direct + dah @ Wh.T, dax, dah
-
-    dax = np.zeros((N, T, 3 * H), dtype=np.float64)  # (N, T, 3H): every step's gradient of ax
-    dah = np.zeros((N, T, 3 * H), dtype=np.float64)  # (N, T, 3H): every step's gradient of ah
+    dx = np.zeros((N, T, D), dtype=np.float64)
+    dWx = np.zeros((D, 3 * H), dtype=np.float64)
+    dWh = np.zeros((H, 3 * H), dtype=np.float64)
+    dbx = np.zeros(3 * H, dtype=np.float64)
+    dbh = np.zeros(3 * H, dtype=np.float64)
     dh_future = np.zeros((N, H), dtype=np.float64)
     for t in reversed(range(T)):
-        dh_future, dax[:, t], dah[:, t] = step_backward(dh[:, t] + dh_future, step_caches[t])
-    x = np.stack([step_cache[0] for step_cache in step_caches], axis=1)  # (N, T, D)
-    h_prev = np.stack([step_cache[1] for step_cache in step_caches], axis=1)  # (N, T, H): h_{t-1} of each step
-    dax_rows, dah_rows = dax.reshape(N * T, 3 * H), dah.reshape(N * T, 3 * H)
-    dx = (dax_rows @ Wx.T).reshape(N, T, D)  # (N, T, D)
-    dWx = x.reshape(N * T, D).T @ dax_rows  # (D, 3H), summed over the steps
-    dWh = h_prev.reshape(N * T, H).T @ dah_rows  # (H, 3H)
-    dbx = dax_rows.sum(axis=0)  # (3H,)
-    dbh = dah_rows.sum(axis=0)  # (3H,)
+        dx_t, dh_future, dWx_t, dWh_t, dbx_t, dbh_t = gru_step_backward(dh[:, t] + dh_future, step_caches[t])
+        dx[:, t] = dx_t
+        dWx += dWx_t
+        dWh += dWh_t
+        dbx += dbx_t
+        dbh += dbh_t
     return dx, dh_future, dWx, dWh, dbx, dbh
     # END SOLUTION
