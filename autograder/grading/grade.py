@@ -37,7 +37,7 @@ from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
 from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
-from . import isolation, mistakes
+from . import dependency_regrade, isolation, mistakes
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
@@ -197,10 +197,13 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
         calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
-    results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
-                                   task.assignment_id, task.points) for task in tasks}
-    for i, case in enumerate(cases):
-        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
+        results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
+                                       task.assignment_id, task.points) for task in tasks}
+        for i, case in enumerate(cases):
+            grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id])
+        # a bug costs the task that holds it: failing tasks run again with their upstream tasks answered
+        dependency_regrade.regrade_dependents(intake.package_dir.parent, tasks, cases, results, limits, reference,
+                                              manifest.tolerances)
     for task in tasks:
         result = results[task.id]
         if not result.passed:
