@@ -34,6 +34,7 @@ GRADER_MODULES = ("__init__", "runtime/__init__", "runtime/manifest", "runtime/h
                   "grading/sandbox", "grading/sandbox_child", "grading/mistakes", "grading/submission",
                   "grading/submission_zip", "grading/isolation", "grading/sandbox_session", "grading/sandbox_limits",
                   "grading/bubblewrap", "grading/pids_cgroup", "grading/privilege_drop",
+                  "grading/dependency_answers", "grading/dependency_proxies", "grading/dependency_regrade",
                   "authoring/__init__", "authoring/cli", "authoring/solution_markers",
                   "authoring/bundle")
 

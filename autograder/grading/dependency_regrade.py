@@ -3,7 +3,9 @@
 After the unproxied run (every task graded with the student's own upstream functions, in children with no
 dependency channel), each failing task that uses other tasks runs its cases again in children whose calls to
 those tasks are answered by the grader; the task keeps whichever run passes more checks. When the proxied run
-is better, the task's report says which tasks were answered by the reference (``dependency.answered``).
+is better, the task's report says which tasks were answered by the reference (``dependency.answered``);
+otherwise it keeps its own run, and notes the calls the reference refused (``dependency.bad_call``).
+Tasks that fail only because they are not implemented themselves are not run again.
 A task that still fails and takes its cache from a failing forward task of the student's says so
 (``dependency.provider_failed``): that loss may be the forward task's.
 """
@@ -42,9 +44,15 @@ def _run_group(root, group, cases, limits, reference, tolerances):
     return retried, call_answers.asked | loss_answers.asked
 
 
+def _may_improve(result):
+    """False when every failed check is the task's own stub (its NotImplementedError): answers cannot help."""
+    return any(found.code != "grade.not_implemented" for check in result.checks for found in check.problems)
+
+
 def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances):
     """Update ``results`` ({task id: TaskResult}) of failing tasks that use others: the better of both runs."""
-    failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served]
+    failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served
+               and _may_improve(results[task.id])]
     for group in groups(failing):
         retried, asked = _run_group(root, group, cases, limits, reference, tolerances)
         for task_id, after in retried.items():
@@ -52,6 +60,8 @@ def regrade_dependents(root, tasks, cases, results, limits, reference, tolerance
             if _passed(after) > _passed(before):
                 before.checks, before.max_error, before.mistakes = after.checks, after.max_error, after.mistakes
                 before.notes.append(answered_note(task_id, (asked & plan(task_id).served) or plan(task_id).served))
+            else:  # the student's own run stays; an upstream call the reference refused is still worth saying
+                before.notes += [found for found in after.problems if found.code == "dependency.bad_call"][:2]
     for task in tasks:
         result = results[task.id]
         if not result.passed:
