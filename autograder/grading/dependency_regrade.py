@@ -5,7 +5,7 @@ dependency channel), each failing task that uses other tasks runs its cases agai
 those tasks are answered by the grader; the task keeps whichever run passes more checks. When the proxied run
 is better, the task's report says which tasks were answered by the reference (``dependency.answered``);
 otherwise it keeps its own run, and notes the calls the reference refused (``dependency.bad_call``).
-Tasks that fail only because they are not implemented themselves are not run again.
+Tasks that fail only because they (or their cache providers) are not implemented are not run again.
 A task that still fails and takes its cache from a failing forward task of the student's says so
 (``dependency.provider_failed``): that loss may be the forward task's.
 """
@@ -45,8 +45,12 @@ def _run_group(root, group, cases, limits, reference, tolerances):
 
 
 def _may_improve(result):
-    """False when every failed check is the task's own stub (its NotImplementedError): answers cannot help."""
-    return any(found.code != "grade.not_implemented" for check in result.checks for found in check.problems)
+    """False when every failed check is a stub of the task itself or of a task it runs as the student's
+    (its cache provider): the reference's answers cannot help."""
+    fixed = plan(result.task_id).fixed
+    return any(found.code != "grade.not_implemented"
+               and not (found.code == "grade.uses_unimplemented" and found.fields.get("other") in fixed)
+               for check in result.checks for found in check.problems)
 
 
 def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances):
