@@ -7,6 +7,10 @@ course.yml) is graded relative to a correct upstream task (autograder.grading.de
     python benchmarks/points_lost_by_task.py [--seed 5] [--jobs 2]
 
 prints, for every submission, the tasks that lost points and how many (and the total lost elsewhere).
+
+Measured (seed 5, all assignments): before dependency answers, 15 points lost in the buggy tasks and 66 in
+others (the 1.2 bug alone cost 1.4, 1.9, 1.12, 1.14, 1.16, 2.1 and 2.4); after, 15 and 3, the 3 being Task 1.2,
+whose cache comes from the buggy Task 1.1 (documented in autograder/grading/dependency_answers.py).
 """
 
 import argparse
