@@ -68,6 +68,7 @@ class TaskResult:
     max_error: float = 0.0
     hints: list = field(default_factory=list)  # [Problem]: "mistake.<id>" and "task.hint" (see reports.render)
     mistakes: list = field(default_factory=list)  # [mistakes.Mistake] whose mutant reproduces the outputs
+    notes: list = field(default_factory=list)  # [Problem]: how the task was graded ("dependency.*")
 
     @property
     def passed(self):

@@ -41,7 +41,7 @@ from ..runtime import gradient_check, harness
 from ..runtime.manifest import load_manifest
 from ..runtime.messages import t, task_text
 from ..runtime.problems import problem
-from . import diagnosis, isolation, mistakes, written_answers
+from . import dependency_regrade, diagnosis, isolation, mistakes, written_answers
 from .checks import Check, SubmissionReport, TaskResult  # noqa: F401  (part of this module's API)
 from .sandbox import Limits, Timeouts, run_requests
 from .submission import STUDENT_PACKAGE, SubmissionError, batch_ids, open_submission, student_name  # noqa: F401
@@ -230,11 +230,14 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     with open_submission(path) as intake:
         calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
         written = written_answers.collect(intake.package_dir, _selected_assignments(manifest, assignment_ids))
-    results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
-                                   task.assignment_id, task.points) for task in tasks}
-    for i, case in enumerate(cases):
-        grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id],
-                   cache)
+        results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
+                                       task.assignment_id, task.points) for task in tasks}
+        for i, case in enumerate(cases):
+            grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id],
+                       cache)
+        # a bug costs the task that holds it: failing tasks run again with their upstream tasks answered
+        dependency_regrade.regrade_dependents(intake.package_dir.parent, tasks, cases, results, limits, reference,
+                                              manifest.tolerances)
     diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox, written=written)

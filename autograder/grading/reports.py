@@ -86,14 +86,19 @@ def task_hints(task, lang=None):
     return [render(hint, lang) for hint in task.hints]
 
 
+def task_notes(task, lang=None):
+    """How the task was graded (e.g. with upstream tasks answered by the reference), one line each."""
+    return [t("report.note", lang, note=render(note, lang)) for note in task.notes]
+
+
 def task_feedback(task, lang=None):
     """One paragraph of feedback for a task: what failed and what to look at."""
     if task.passed:
-        return t("report.passed_all", lang, count=len(task.checks))
+        return "\n".join([t("report.passed_all", lang, count=len(task.checks)), *task_notes(task, lang)])
     lines = [t("report.passed_some", lang, passed=sum(check.passed for check in task.checks),
                count=len(task.checks))]
     lines += [f"- {message}" for message in task_messages(task, lang)[:4]]
-    lines += [t("report.hint", lang, hint=hint) for hint in task_hints(task, lang)]
+    lines += task_notes(task, lang) + [t("report.hint", lang, hint=hint) for hint in task_hints(task, lang)]
     return "\n".join(lines)
 
 
@@ -145,6 +150,7 @@ def to_dict(report, lang=None):
                    "max_points": t.max_points, "passed": t.passed, "max_error": t.max_error,
                    "checks": [_check_dict(check, lang) for check in t.checks],
                    "hints": task_hints(t, lang), "hint_codes": [hint.to_dict() for hint in t.hints],
+                   "notes": [{**note.to_dict(), "text": render(note, lang)} for note in t.notes],
                    "mistakes": [m.id for m in t.mistakes]} for t in report.tasks],
         "written_points": report.written_points,
         "written": [_written_dict(answer, lang) for answer in report.written],
@@ -163,6 +169,8 @@ def text(report, lang=None):
         result = t("report.ok", lang) if task.passed else (messages[0][:70] if messages else t("report.failed", lang))
         lines.append(f"  {task.task_id:<6}{task.function:<30}{_fmt(task.points):>6} / {_fmt(task.max_points):<4}"
                      f"  {task.max_error:>9.1e}  {result}")
+        for line in task_notes(task, lang):
+            lines.append(f"  {'':<6}" + line)
         for hint in task_hints(task, lang) if not task.passed else []:
             lines.append(f"  {'':<6}" + t("report.hint", lang, hint=hint))
     lines += ["  " + line for line in written_lines(report, lang)]
@@ -247,7 +255,7 @@ def markdown(report, lang=None):
     for task in report.tasks:
         result = t("report.result_passed", lang) if task.passed else t("report.result_see_below", lang)
         lines.append(f"| {task.task_id} | `{task.function}` | {_fmt(task.points)} / {_fmt(task.max_points)} | {result} |")
-    failing = [task for task in report.tasks if not task.passed]
+    failing = [task for task in report.tasks if not task.passed or task.notes]
     if failing:
         lines += ["", "## " + t("report.what_to_look_at", lang), ""]
         for task in failing:

@@ -175,6 +175,8 @@ def error_problem(error, task_id, submission_dir):
         if other and other.group(1) != task_id:
             return problem("grade.uses_unimplemented", other=other.group(1), function=other.group(2))
         return problem("grade.not_implemented", message=message or "NotImplementedError")
+    if kind == "DependencyCallError":  # a proxied upstream task refused the arguments (dependency_answers.py)
+        return problem("dependency.bad_call", message=message)
     if kind == "SystemExit":
         return problem("grade.sys_exit", code=message)
     where = "; ".join(scrub(line, submission_dir, 300) for line in error.get("where", [])[-MAX_WHERE:])

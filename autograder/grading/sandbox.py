@@ -47,6 +47,8 @@ from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the 
 from .sandbox_imports import ImportFailures
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
+# the dependency channel's format and the child's proxies (autograder.grading.dependency_answers)
+PROXIES = Path(__file__).resolve().parent / "dependency_proxies.py"
 CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 CASES_PACKAGE = "course_cases"
 # What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
@@ -122,7 +124,8 @@ def _crash_reason(returncode, timed_out, stdout_size, limits):
     return problem("crash.exit_code", code=returncode, gib=limits.memory_bytes // 1024**3)
 
 
-def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments", timeouts=None):
+def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments", timeouts=None,
+                 answers=None):
     """Run requests on the package ``student_package`` of a submission; the child returns arrays only.
 
     Inputs:
@@ -132,6 +135,8 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     - limits: Limits of the child process
     - student_package: the import name of the student's package
     - timeouts: the submission's :class:`Timeouts` (shared by its runs); None: a new one
+    - answers: None, or a :class:`~autograder.grading.dependency_answers.Answers`: the child's calls to the
+      tasks it serves are answered by the grader over an inherited socket (see that module)
 
     Returns:
     - a list of :class:`~autograder.grading.results.Outcome`, one per request, in order (never raises
@@ -157,6 +162,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         _copy_cases(tmp / "cases")
         child = tmp / "sandbox_child.py"
         shutil.copyfile(CHILD, child)
+        shutil.copyfile(PROXIES, tmp / PROXIES.name)
         with (tmp / "requests.pkl").open("wb") as handle:
             pickle.dump(requests, handle)
         results = tmp / "results"
@@ -174,6 +180,9 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
                    "student_package": student_package, "submission_dir": str(work), "todo": todo,
                    "modules": {str(i): modules[i] for i in todo}, **wanted}
+            channel = answers.channel() if answers is not None else None
+            if channel is not None:
+                job.update(channel_fd=channel.child_fd, proxies=answers.proxies)
             (tmp / "job.json").write_text(json.dumps(job))
             stdout_path = tmp / "stdout.txt"
             with stdout_path.open("wb") as stdout:
@@ -182,14 +191,29 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
                     if key in os.environ:
                         env[key] = os.environ[key]
-                process = subprocess.Popen(session.command([str(child), str(tmp)]), cwd=work,
-                                           stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
-                                           env=env, **session.popen_options())
+                command = session.command([str(child), str(tmp)])  # before popen_options (bubblewrap's info fd)
+                options = session.popen_options()
+                if channel is not None:
+                    options["pass_fds"] = (*options.get("pass_fds", ()), channel.child_fd)
+                try:
+                    process = subprocess.Popen(command, cwd=work,
+                                               stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
+                                               env=env, **options)
+                except BaseException:
+                    if channel is not None:
+                        channel.close()
+                    raise
+                if channel is not None:
+                    channel.started()
                 steps = [f"import.{m}.json" for m in wanted["imports"]] + [f"{i}.json" for i in todo]
                 try:
                     timed_out = _wait(process, results, steps, limits, timeouts)
                 finally:
-                    session.finish(process)  # nothing the child started outlives it
+                    try:
+                        session.finish(process)  # nothing the child started outlives it
+                    finally:
+                        if channel is not None:
+                            channel.close()
                 stdout_size = os.fstat(stdout.fileno()).st_size
             # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
             reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)

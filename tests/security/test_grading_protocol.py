@@ -169,13 +169,16 @@ def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
     """
     root = edited(tmp_path / "forger", "a2_bptt_gradients/clipping.py", CLIP_VALUE_RETURN, FORGE + CLIP_VALUE_RETURN)
     report = grade_submission(root, assignment_ids=["a2"], seed=7, limits=FAST)
-    for task_id in ("2.1", "2.2"):
-        forged = task(report, task_id)
-        assert forged.points == 0 and not any(check.passed for check in forged.checks)
-        # a link or FIFO in results/ is removed by the sandbox session before the grader reads (bubblewrap):
-        # that request then has no result at all, as if the child had ended early (crash.exit_zero)
-        assert codes(forged) <= {"result.malformed", "crash.exit_zero"}, task_id
-    assert codes(task(report, "2.1")) == {"result.malformed"}  # bad JSON, object npz, oversized JSON
+    forged = task(report, "2.2")
+    assert forged.points == 0 and not any(check.passed for check in forged.checks)
+    # a link or FIFO in results/ is removed by the sandbox session before the grader reads (bubblewrap):
+    # that request then has no result at all, as if the child had ended early (crash.exit_zero)
+    assert codes(forged) <= {"result.malformed", "crash.exit_zero"}
+    # Task 2.1 (bad JSON, object npz, oversized JSON) uses Tasks 1.3-1.7: after its forged first run it is graded
+    # again with those answered by the grader (dependency_regrade), in a child where Task 2.3's code never runs;
+    # that honest run is the one that counts
+    rerun = task(report, "2.1")
+    assert any(note.code == "dependency.answered" for note in rerun.notes) and "result.malformed" not in codes(rerun)
     assert all(t.passed for t in report.tasks if t.task_id not in ("2.1", "2.2"))
     assert "root:" not in reports.to_json([report])  # nothing of /etc/passwd reaches a report
     assert "malformed" in capsys.readouterr().err
