@@ -17,8 +17,6 @@ the subcommands of ``python -m autograder.authoring.classroom_grader {roster,sha
 """
 
 import argparse
-import csv
-import io
 import json
 import os
 import re
@@ -26,6 +24,8 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+
+from ..grading.reports import csv_from_dicts
 
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom_grader.yml"
 PLACEHOLDER_ORGS = {"your-org", "YOUR-ORG", "example-org"}
@@ -115,31 +115,14 @@ def clone(repos, out, token):
 
 
 # step 3: merge --------------------------------------------------------------------------------------------
-def _fmt(points):
-    """As ``course grade --format csv`` writes points (grading/reports.py)."""
-    return f"{points:g}" if points == int(points) else f"{points:.2f}"
-
-
 def merge_reports(json_texts):
-    """One CSV gradebook from the JSON reports of the shards (``course grade --format json``), by student.
-
-    Same columns and number format as ``course grade --format csv``: student, seed, one column per task,
-    one per assignment, total, max."""
+    """One CSV gradebook from the JSON reports of the shards (``course grade --format json``), by student: the
+    rows of ``course grade --format csv`` (the same writer, ``reports.csv_from_dicts``)."""
     reports = sorted((report for text in json_texts for report in json.loads(text)), key=lambda r: r["id"])
     ids = [report["id"] for report in reports]
     if len(set(ids)) != len(ids):
         raise ClassroomGraderError(f"a student is in two shards: {sorted({i for i in ids if ids.count(i) > 1})}")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    task_ids = [task["id"] for task in reports[0]["tasks"]] if reports else []
-    assignment_ids = sorted({key for report in reports for key in report["assignments"]})
-    writer.writerow(["student", "seed", *[f"task {i}" for i in task_ids], *assignment_ids, "total", "max"])
-    for report in reports:
-        points = {task["id"]: task["points"] for task in report["tasks"]}
-        writer.writerow([report["id"], report["seed"], *[_fmt(points[i]) for i in task_ids],
-                         *[_fmt(report["assignments"][a]["points"]) for a in assignment_ids],
-                         _fmt(report["points"]), _fmt(report["max_points"])])
-    return out.getvalue()
+    return csv_from_dicts(reports)
 
 
 def main(argv=None):

@@ -227,21 +227,27 @@ def t_see_top(lang=None):
 
 def csv_rows(reports):
     """A gradebook: one row per student, one column per task, totals per assignment."""
-    task_ids = [t.task_id for t in reports[0].tasks] if reports else []
-    assignment_ids = sorted({key for report in reports for key in report.by_assignment()})
+    return csv_from_dicts([to_dict(report) for report in reports])
+
+
+def csv_from_dicts(reports):
+    """The gradebook of reports as :func:`to_dict` gives them (also the JSON of ``--format json``): the one CSV
+    writer, shared by ``course grade --format csv`` and the class-grading merge of shard reports."""
+    task_ids = [task["id"] for task in reports[0]["tasks"]] if reports else []
+    assignment_ids = sorted({key for report in reports for key in report["assignments"]})
     out = io.StringIO()
     writer = csv.writer(out)
-    questions = [(a.question_id, a.max_points) for a in reports[0].written] if reports else []
+    questions = [(a["id"], a["max_points"]) for a in reports[0]["written"]] if reports else []
     writer.writerow(["student", "seed", *[f"task {i}" for i in task_ids],
                      *[f"written {q} (by hand, max {_fmt(top)})" for q, top in questions], *assignment_ids, "total",
                      "max"])
     for report in reports:
-        points = {t.task_id: t.points for t in report.tasks}
-        totals = report.by_assignment()
-        found = {answer.question_id: answer.status for answer in report.written}
-        writer.writerow([report.id, report.seed, *[_fmt(points[i]) for i in task_ids],
+        points = {task["id"]: task["points"] for task in report["tasks"]}
+        found = {answer["id"]: answer["status"] for answer in report["written"]}
+        writer.writerow([report["id"], report["seed"], *[_fmt(points[i]) for i in task_ids],
                          *[f"pending: {found.get(q, 'not_read')}" for q, _ in questions],
-                         *[_fmt(totals[a][0]) for a in assignment_ids], _fmt(report.points), _fmt(report.max_points)])
+                         *[_fmt(report["assignments"][a]["points"]) for a in assignment_ids], _fmt(report["points"]),
+                         _fmt(report["max_points"])])
     return out.getvalue()
 
 
