@@ -63,6 +63,18 @@ def fill_in_glue(notebook, source):
     nbformat.write(nb, notebook)
 
 
+def write_answers(notebook, assignment):
+    """Write a (made-up) answer into every written question's answer cell."""
+    import nbformat
+
+    nb = nbformat.read(notebook, 4)
+    answers = {question.grade_id for question in assignment.questions}
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in answers:
+            cell.source = f"My answer to {cell.metadata['nbgrader']['grade_id']}."
+    nbformat.write(nb, notebook)
+
+
 def submit(course, destination, student, assignment):
     """submitted/<student>/<package>/: the release; correct and buggy students also answer the glue cells."""
     shutil.copytree(course / "release" / assignment.package, destination)
@@ -70,6 +82,8 @@ def submit(course, destination, student, assignment):
         return
     fill_in_glue(destination / f"{assignment.package}.ipynb",
                  course / "source" / assignment.package / f"{assignment.package}.ipynb")
+    if student == "correct":
+        write_answers(destination / f"{assignment.package}.ipynb", assignment)
     shutil.rmtree(destination / "assignments")
     if student == "correct":
         shutil.copytree(REPO_ROOT / "solutions", destination / "assignments",
@@ -114,15 +128,15 @@ def course(course_dir):
 
 def cell_scores(course, assignment, student, written=False):
     """{grade_id: (auto_score, max_score)} of the autograded cells (written=True: of the written questions' answer
-    cells, graded by hand, as (needs_manual_grade, max_score))."""
+    cells, graded by hand, as (needs_manual_grade, auto_score, max_score))."""
     from nbgrader.api import Gradebook
 
     answers = {question.grade_id for question in assignment.questions}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(assignment.package, assignment.package, student)
         if written:
-            return {grade.name: (grade.needs_manual_grade, grade.max_score) for grade in notebook.grades
-                    if grade.name in answers}
+            return {grade.name: (grade.needs_manual_grade, grade.auto_score, grade.max_score)
+                    for grade in notebook.grades if grade.name in answers}
         return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades
                 if grade.name not in answers}
 
@@ -169,9 +183,12 @@ def test_autograde_scores(course, assignment):
     stub = cell_scores(course, assignment, "stub")
     assert all(score == 0 for score, _ in stub.values()), stub
 
-    # the written questions wait for the instructor in nbgrader's formgrader, with their points from course.yml
+    # written answers wait for the instructor in nbgrader's formgrader, with their points from course.yml; an
+    # answer cell left as released is scored 0 by nbgrader itself (its rule for unchanged solution cells)
     assert cell_scores(course, assignment, "correct", written=True) == {
-        question.grade_id: (True, question.points) for question in assignment.questions}
+        question.grade_id: (True, None, question.points) for question in assignment.questions}
+    assert cell_scores(course, assignment, "stub", written=True) == {
+        question.grade_id: (False, 0.0, question.points) for question in assignment.questions}
 
     buggy = cell_scores(course, assignment, "buggy")
     # the hidden graders on the same package give the same points, cell by cell, on the seed passed through
