@@ -49,12 +49,40 @@ def student_experiment_source(text, relative):
     return text
 
 
+def packages_needed(directory=EXPERIMENTS_DIR):
+    """{module name: the solution packages it uses, directly or through the package's other modules}."""
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in directory.glob("*.py")}
+    direct = {name: set(re.findall(r"\bsolutions\.(\w+)", text)) for name, text in texts.items()}
+    local = {name: {other for other in texts if other != name and re.search(
+        rf"from \.{other} import|from \. import [^\n]*\b{other}\b", text)} for name, text in texts.items()}
+    needed = {}
+
+    def visit(name, seen=()):
+        if name not in needed:
+            found = set(direct[name])
+            for other in local[name] - set(seen):
+                found |= visit(other, (*seen, name))
+            needed[name] = found
+        return needed[name]
+
+    for name in texts:
+        visit(name)
+    return needed
+
+
 def write_experiments(build):
-    """experiments/: the experiment modules on the student's assignments package, and the bundled corpora."""
+    """experiments/: the experiment modules on the student's assignments package, and the bundled corpora.
+
+    A staged release ships only the modules whose solution packages it ships (the registry in ``__init__``
+    lists the experiments whose module is there), so nothing of a later assignment is named."""
+    shipped = {assignment.package for assignment in build.manifest.assignments} | {"common"}
+    needed = packages_needed()
     for source in sorted(EXPERIMENTS_DIR.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
             continue
         relative = source.relative_to(EXPERIMENTS_DIR)
+        if source.suffix == ".py" and source.parent == EXPERIMENTS_DIR and not needed[source.stem] <= shipped:
+            continue
         if source.suffix == ".py":
             build.write(Path("experiments") / relative, student_experiment_source(
                 source.read_text(encoding="utf-8"), relative))

@@ -37,6 +37,7 @@ INIT, RELU, ADDING = "a2_bptt_gradients/initializers.py", "a2_bptt_gradients/rel
     "a2_bptt_gradients/adding_problem.py"
 LSTM_GATES, LSTM_BACK, LSTM = "a3_lstm/gates.py", "a3_lstm/gates_backward.py", "a3_lstm/lstm.py"
 GRU_GATES, GRU_BACK, GRU = "a4_gru/gates.py", "a4_gru/gates_backward.py", "a4_gru/gru.py"
+GRU_CHO = "a4_gru/gru_cho.py"
 
 _M = Mistake
 CATALOGUE = (
@@ -197,4 +198,11 @@ CATALOGUE = (
     _M('gru_bptt_mutates_upstream', '4.10', GRU, 'gru_step_backward(dh[:, t] + dh_future, step_caches[t])',
        'gru_step_backward(np.add(dh[:, t], dh_future, out=dh[:, t]), step_caches[t])'),
     _M('gru_bptt_walks_forward', '4.10', GRU, '    for t in reversed(range(T)):', '    for t in range(T):'),
+    _M('gru_cho_reset_after_matmul', '4.11', GRU_CHO,
+       'n = np.tanh(ax[:, 2 * H:] + reset_h @ Wh[:, 2 * H:] + bh[2 * H:])',
+       'n = np.tanh(ax[:, 2 * H:] + r * (h_prev @ Wh[:, 2 * H:]) + bh[2 * H:])'),
+    _M('gru_cho_reset_path_missing', '4.12', GRU_CHO, 'dh_prev = dh_direct + dreset_h * r + da_rz',
+       'dh_prev = dh_direct + da_rz'),
+    _M('gru_cho_candidate_weights_from_h_prev', '4.12', GRU_CHO, 'reset_h.T @ da_n], axis=1)',
+       'h_prev.T @ da_n], axis=1)'),
 )
