@@ -20,7 +20,7 @@ token: code that looks into its own cache (for a shape, say) keeps working.
 
 Not isolated (see :func:`not_isolated`): a backward task takes its cache from the student's own forward task,
 since a cache's format is the student's choice: Task 1.2 from 1.1, 1.4 from 1.3, 1.6 from 1.5, 1.12 from 1.11,
-1.14 from 1.13, 1.16 from 1.15, 2.9 from 2.8, 3.11 from 3.10, 3.13 from 3.12, 4.8 from 4.7 and 4.10 from 4.9.
+1.14 from 1.13, 1.16 from 1.15, 2.9 from 2.8, 3.11 from 3.10, 3.13 from 3.12, 4.8 from 4.7, 4.10 from 4.9 and 4.12 from 4.11.
 A bug in that forward can still cost the backward task (never the tasks further down, whose calls to both are
 answered), and the backward task's report then names the forward task (``dependency.provider_failed``).
 Calls the proxy cannot carry (other types than arrays, numbers, strings, lists, tuples and dicts, e.g. an rng;

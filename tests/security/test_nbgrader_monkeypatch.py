@@ -78,11 +78,15 @@ def submit_attacker(out):
 
 
 def cell_scores(out, student):
+    """{grade_id: (auto_score, max_score)} of the autograded cells (the written questions' answer cells are graded
+    by hand and left out)."""
     from nbgrader.api import Gradebook
 
+    answers = {question.grade_id for question in A1.questions}
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(A1.package, A1.package, student)
-        return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades}
+        return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades
+                if grade.name not in answers}
 
 
 def cell_comments(out, student):
