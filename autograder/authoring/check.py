@@ -40,20 +40,25 @@ class CheckResult:
         return len(self.caught) / total if total else 0.0
 
 
-def run_check(seed=None, jobs=2, progress=None, manifest=None):
+def run_check(seed=None, jobs=2, progress=None, manifest=None, assignment_ids=None):
     """Grade the reference, the stubs and every catalogued mistake of the manifest's tasks; returns a CheckResult.
 
     ``manifest`` (default: the repository's course.yml) chooses the tasks; mistakes of other tasks are skipped.
+    ``assignment_ids`` (default: all) checks only those assignments' tasks and mistakes.
     """
     manifest = manifest or load_manifest()
-    task_ids = {task.id for task in manifest.tasks}
+    unknown = sorted(set(assignment_ids or ()) - {a.id for a in manifest.assignments})
+    if unknown:
+        raise ValueError(f"no assignment {', '.join(unknown)} in {manifest.path}")
+    task_ids = {task.id for task in manifest.tasks if not assignment_ids or task.assignment_id in assignment_ids}
     catalogue = [mistake for mistake in mistakes.CATALOGUE if mistake.task_id in task_ids]
     result = CheckResult()
     with tempfile.TemporaryDirectory(prefix="rnn-check-") as tmp:
         tmp = Path(tmp)
         copy_as_submission(mistakes.SOLUTIONS_DIR, tmp / "reference")
         copy_as_submission(REPO_ROOT / "assignments", tmp / "stubs")
-        reports = grade_many([tmp / "reference", tmp / "stubs"], manifest, seed=seed, jobs=jobs, progress=progress)
+        reports = grade_many([tmp / "reference", tmp / "stubs"], manifest, assignment_ids, seed=seed, jobs=jobs,
+                             progress=progress)
         by_assignments = {}  # the mutants graded together: those whose task depends on the same assignments
         for mistake in catalogue:
             mistakes.write_mutant_tree(mistake, tmp / f"mutant_{mistake.id}" / "assignments")

@@ -285,7 +285,11 @@ def cmd_classroom_grader(args):
 def cmd_check(args):
     from .check import run_check
 
-    result = run_check(seed=args.seed, jobs=args.jobs, manifest=_manifest(args))
+    manifest = _manifest(args)
+    unknown = sorted(set(args.assignment or ()) - {a.id for a in manifest.assignments})
+    if unknown:
+        raise UsageError(f"no assignment {', '.join(unknown)} in {manifest.path}")
+    result = run_check(seed=args.seed, jobs=args.jobs, manifest=manifest, assignment_ids=args.assignment)
     for mistake_id in result.caught:
         print(f"caught   {mistake_id}")
     for text in result.missed:
@@ -403,6 +407,8 @@ def build_parser():
     if check := verb("check", "self-check of the graders (reference, stubs, mutants)", cmd_check):
         check.add_argument("--seed", type=int)
         check.add_argument("--jobs", type=int, default=2)
+        check.add_argument("--assignment", action="append", metavar="ID",
+                           help="check only this assignment's tasks and mistakes (repeatable; default: all)")
     if experiment := verb("experiment", "run experiments of the reference solutions, write figures", cmd_experiment):
         experiment.add_argument("names", nargs="*", metavar="NAME", help="char_lm, vanishing, clipping, "
                                                                          "truncated_bptt, adding, gates (default: all)")

@@ -239,7 +239,8 @@ def test_stubs_pass_the_course_check_in_korean(monkeypatch, sample_submissions):
 @pytest.mark.slow
 def test_course_check_cli_passes_in_korean():
     env = {**os.environ, LANG_ENV: "ko", "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "check", "--seed", "5"], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-m", "autograder.authoring.cli", "check", "--seed", "5",
+                             "--assignment", "a1"], cwd=REPO_ROOT,
                             env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
