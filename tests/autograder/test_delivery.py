@@ -202,7 +202,6 @@ def test_every_upload_shape_is_found_where_it_is(tmp_path, sample_submissions, s
         assert "assignments/a1_vanilla_rnn/rnn.py <- submission/a1_vanilla_rnn/rnn.py (by its folder)" in text
 
 
-@pytest.mark.xdist_group("system-wide-processes")  # runs student code as `nobody`, like test_isolation.py: one worker
 @pytest.mark.parametrize("shape,sample", [("repository", "complete"), ("zip of the repository", "partial"),
                                           ("assignments folder", "mistake_gru_z_reversed"),
                                           ("its contents", "partial"), ("module files", "complete")])
@@ -221,7 +220,6 @@ def test_gradescope_grades_every_upload_shape_in_a_simulated_autograder_root(tmp
         assert results["score"] < expected.max_points and "not found (their tasks" in results["output"]
 
 
-@pytest.mark.xdist_group("system-wide-processes")  # runs student code as `nobody`, like test_isolation.py: one worker
 def test_gradescope_writes_results_even_when_the_submission_is_unusable(tmp_path):
     root = _simulated_root(tmp_path)
     (root / "submission").mkdir()
