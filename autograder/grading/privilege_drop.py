@@ -11,6 +11,10 @@ lock per user), so no submission can see or signal another one's child.
 What it cannot hide is what file permissions do not: the grader refuses the backend when the reference solutions
 it grades with are readable by the sandbox user (``chmod -R o= <course root>``, as Gradescope's
 ``run_autograder`` does), or when that user already runs processes (they would be killed: use a dedicated user).
+
+Graders on one machine share the sandbox user: the turns are a lock file per user in a root-only directory
+(``/run``), so two ``course grade`` runs take turns instead of killing each other's children, and the check for
+processes of the sandbox user runs in a turn (it sees only processes no grader started).
 """
 
 import importlib.util
@@ -18,19 +22,19 @@ import json
 import os
 import pwd
 import shutil
+import fcntl
 import signal
+import tempfile
 import stat
 import subprocess
-import threading
 import time
-from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
 from .sandbox_session import Session
 
 SHARED_TEMPORARY_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-_TURNS = defaultdict(threading.Lock)  # uid -> lock: one sandboxed child per user at a time
+LOCK_DIRECTORIES = ("/run",)  # root's own; else a root-only directory made in the temporary directory
 
 PROBE = """
 import json, os, sys
@@ -73,13 +77,68 @@ def reference_dir():
     return Path(list(spec.submodule_search_locations)[0])
 
 
+def _lock_directory():
+    """A directory only root can write to, for the turn locks."""
+    for directory in LOCK_DIRECTORIES:
+        try:
+            info = os.lstat(directory)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and not info.st_mode & 0o022:
+            return Path(directory)
+    private = Path(tempfile.gettempdir()) / "rnn-course-turns"
+    try:
+        private.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(private)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o077:
+        raise RuntimeError(f"{private} is not a directory of root's own (someone made it first): remove it")
+    return private
+
+
+class Turn:
+    """One sandboxed child per sandbox user at a time on this machine (an exclusive ``flock``); a context manager."""
+
+    def __init__(self, uid):
+        self.uid, self.handle = uid, None
+
+    def acquire(self):
+        path = _lock_directory() / f"rnn-course-sandbox-{self.uid}.lock"
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(handle)
+            raise
+        self.handle = handle
+
+    def release(self):
+        handle, self.handle = self.handle, None
+        os.close(handle)  # closing the only descriptor releases the lock
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
 @lru_cache(maxsize=None)
 def problem(uid, gid, executable, numpy_parent):
-    """None if the privilege drop to (uid, gid) protects the reference here, else why not."""
+    """None if the privilege drop to (uid, gid) protects the reference here, else why not.
+
+    Checked once per grader process, in a turn of the sandbox user (another grader's child is not in the way)."""
     if os.geteuid() != 0:
         return "the grader does not run as root, so it cannot change user"
     if uid == 0:
         return "the sandbox user must not be root"
+    with Turn(uid):
+        return _problem_in_turn(uid, gid, executable, numpy_parent)
+
+
+def _problem_in_turn(uid, gid, executable, numpy_parent):
     running = [pid for pid, state in processes_of(uid) if state not in "ZX"]
     if running:
         return (f"user {uid} already runs processes (pids {', '.join(map(str, running[:5]))}); the grader kills "
@@ -169,7 +228,7 @@ class PrivilegeDropSession(Session):
 
     def __init__(self, isolation, run, limits):
         self.uid, self.gid = isolation.uid, isolation.gid
-        self._turn = _TURNS[self.uid]
+        self._turn = Turn(self.uid)
         self._turn.acquire()
         self.started = time.time() - 1
         try:

@@ -102,6 +102,22 @@ def test_root_without_a_pids_cgroup_cannot_limit_processes_with_bubblewrap(monke
         isolation.bubblewrap_problem.cache_clear()
 
 
+def test_privilege_drop_refuses_a_sandbox_user_that_runs_processes_no_grader_started():
+    if os.geteuid() != 0:
+        pytest.skip("privilege-drop needs a grader running as root")
+    uid = 64999  # a user of its own (no other test runs processes as it), so no grader of the run is disturbed
+    assert not privilege_drop.processes_of(uid)
+    process = subprocess.Popen(["sleep", "60"], user=uid, group=uid)
+    try:
+        found = privilege_drop.problem.__wrapped__(uid, uid, "/nonexistent/python", "/nonexistent")
+    finally:
+        process.kill()
+        process.wait()
+    assert found.startswith(f"user {uid} already runs processes (pids {process.pid})")
+    # once that process is gone the user qualifies as far as processes go (the probe then fails on the interpreter)
+    assert "already runs" not in privilege_drop.problem.__wrapped__(uid, uid, "/nonexistent/python", "/nonexistent")
+
+
 # --- controls: the same attacks without isolation succeed (so the tests above are not vacuous) --------------
 
 UNSAFE = Limits(backend="unsafe-same-user", cpu_seconds=60, wall_seconds_per_request=40)

@@ -18,11 +18,16 @@ Backends:
   reference, which a filesystem walk as ``nobody`` finds. It needs root and ``unshare``.
 """
 
+import concurrent.futures
+import json
 import os
+import pwd
+import time
 import uuid
 
 import pytest
 
+from autograder.grading import privilege_drop
 from tests.security import attacks
 from tests.security.graders import A1_POINTS, PROCESS_LIMIT, named, peak_of, tree_hash
 
@@ -92,3 +97,20 @@ def test_signals_to_the_grader_are_contained(grader, tmp_path):
     assert grader.points(attacks.kill_parent(tmp_path / "parent")) == [A1_POINTS]
     # killpg(0, 9) at import kills only the student's own process group: every task crashes, the grader survives
     assert grader.points(attacks.kill_group(tmp_path / "group")) == [0.0]
+
+
+def test_two_graders_on_one_machine_take_turns(grader, tmp_path):
+    # two `course grade` runs at once (an instructor grading two sections): with privilege-drop they share the
+    # sandbox user, so neither may refuse because of the other's child, nor kill it (each kills every process of
+    # that user after each run); the second starts while the first one's child is importing (slowly)
+    slow = attacks.append(attacks.reference(tmp_path / "slow"), "__init__.py", "import time\ntime.sleep(4)\n")
+    sandbox_uid = pwd.getpwnam("nobody").pw_uid
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        first = pool.submit(grader.run, slow)
+        deadline = time.monotonic() + 60
+        while not privilege_drop.processes_of(sandbox_uid) and not first.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = pool.submit(grader.run, attacks.reference(tmp_path / "honest"))
+        results = [first.result(), second.result()]
+    assert [(result.returncode, result.stderr[-600:]) for result in results] == [(0, "")] * 2
+    assert [[report["points"] for report in json.loads(result.stdout)] for result in results] == [[A1_POINTS]] * 2
