@@ -6,15 +6,17 @@
    and no grader error (crash, timeout, unexpected exception) appears.
 3. Every catalogued mistake, graded as a submission, loses points on its own
    task and is diagnosed there, so that its hint is shown (the mutation score
-   must be 100%). A mutant is graded on the assignments its task depends on
-   (its own, and those of the tasks it uses): the other tasks cannot show its
-   hint, and grading them would only cost time.
+   must be 100%). A mutant is graded on its own task and the tasks it uses
+   (directly or not; the diagnosis rules out the mistakes of tasks that pass):
+   no other task can show its hint, and grading them would only cost time. That a mistake costs only its own task is tested on
+   whole submissions (tests/autograder/test_meaningful_checks.py).
 
 Every decision is taken on message codes and mistake IDs, never on rendered
 text, so the check passes in every language of the course.
 """
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,15 +61,20 @@ def run_check(seed=None, jobs=2, progress=None, manifest=None, assignment_ids=No
         copy_as_submission(REPO_ROOT / "assignments", tmp / "stubs")
         reports = grade_many([tmp / "reference", tmp / "stubs"], manifest, assignment_ids, seed=seed, jobs=jobs,
                              progress=progress)
-        by_assignments = {}  # the mutants graded together: those whose task depends on the same assignments
+        by_task = {}  # the mutants graded together: those of one task
         for mistake in catalogue:
             mistakes.write_mutant_tree(mistake, tmp / f"mutant_{mistake.id}" / "assignments")
-            by_assignments.setdefault(assignments_used(manifest, mistake.task_id), []).append(mistake)
+            by_task.setdefault(mistake.task_id, []).append(mistake)
         graded = {}
-        for assignment_ids, group in by_assignments.items():
-            group_reports = grade_many([tmp / f"mutant_{m.id}" for m in group], manifest, sorted(assignment_ids),
-                                       seed=seed, jobs=jobs, progress=progress)
-            graded.update({m.id: report for m, report in zip(group, group_reports)})
+
+        def grade_group(task_id, group):
+            reports = grade_many([tmp / f"mutant_{m.id}" for m in group], manifest, seed=seed, progress=progress,
+                                 task_ids=tasks_used(manifest, task_id))
+            return {m.id: report for m, report in zip(group, reports)}
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for found in pool.map(lambda item: grade_group(*item), by_task.items()):
+                graded.update(found)
         reports += [graded[m.id] for m in catalogue]
     reference, stubs, mutants = reports[0], reports[1], reports[2:]
     result.problems += reference_problems(reference) + stub_problems(stubs)
@@ -81,15 +88,15 @@ def run_check(seed=None, jobs=2, progress=None, manifest=None, assignment_ids=No
     return result
 
 
-def assignments_used(manifest, task_id):
-    """The assignments of ``task_id`` and of every task it uses, directly or not (a mutant is graded on these)."""
+def tasks_used(manifest, task_id):
+    """``task_id`` and every task it uses, directly or not (a mutant of ``task_id`` is graded on these)."""
     seen, todo = set(), [task_id]
     while todo:
         task = manifest.task(todo.pop())
         if task.id not in seen:
             seen.add(task.id)
             todo += list(task.uses)
-    return frozenset(manifest.task(found).assignment_id for found in seen)
+    return sorted(seen)
 
 
 def reference_problems(report):

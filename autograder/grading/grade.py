@@ -180,8 +180,10 @@ def _task_hint(task):
     return problem("task.hint", task_id=task.id, texts=task.texts["hint"])
 
 
-def _selected(manifest, assignment_ids):
-    return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks]
+def _selected(manifest, assignment_ids, task_ids=None):
+    """The tasks graded: those of ``assignment_ids`` (default: all), only ``task_ids`` among them if given."""
+    return [task for a in manifest.assignments if not assignment_ids or a.id in assignment_ids for task in a.tasks
+            if task_ids is None or task.id in task_ids]
 
 
 def diagnose_failures(tasks, cases, calls, results, reference):
@@ -210,14 +212,17 @@ def _selected_assignments(manifest, assignment_ids):
     return [a for a in manifest.assignments if not assignment_ids or a.id in assignment_ids]
 
 
-def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits(), cache=None):
+def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits=Limits(), cache=None,
+                     task_ids=None):
     """Grade one submission (directory or zip); returns a SubmissionReport.
+
+    task_ids: grade only these tasks (of ``assignment_ids``), e.g. ``course check`` grading a mutant's own task.
 
     cache: a dict shared by the submissions of a batch (:func:`grade_many`): the inputs and the expected values
     are computed once per seed, task and shape (never written by anything the student's code returns)."""
     manifest = manifest or load_manifest()
     seed = secrets.randbits(32) if seed is None else int(seed)
-    tasks = _selected(manifest, assignment_ids)
+    tasks = _selected(manifest, assignment_ids, task_ids)
     if cache is None:
         requests, cases = build_requests(tasks, seed)
     else:
@@ -243,22 +248,23 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox, written=written)
 
 
-def zero_report(path, manifest, assignment_ids, found, notes=()):
+def zero_report(path, manifest, assignment_ids, found, notes=(), task_ids=None):
     """A zero report whose every task fails one "submission" check with ``found``: a batch never stops on it."""
     tasks = [TaskResult(task.id, task.function, task_text(task, "title"), task.assignment_id,
                         task.points, checks=[Check("submission", {}, [found])])
-             for task in _selected(manifest, assignment_ids)]
+             for task in _selected(manifest, assignment_ids, task_ids)]
     return SubmissionReport(student_name(path), str(path), -1, tasks, notes=list(notes),
                             written=written_answers.not_read(_selected_assignments(manifest, assignment_ids)))
 
 
-def unreadable_report(path, manifest, assignment_ids, error):
+def unreadable_report(path, manifest, assignment_ids, error, task_ids=None):
     """The zero report of a submission that could not be opened (error: a SubmissionError)."""
     return zero_report(path, manifest, assignment_ids, problem("grade.unreadable", error=error.problem.to_dict()),
-                       notes=error.notes)
+                       notes=error.notes, task_ids=task_ids)
 
 
-def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None):
+def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, limits=Limits(), progress=None,
+               task_ids=None):
     """Grade submissions in parallel; one bad submission yields a zero report, never a failed batch.
 
     All submissions of the batch are graded on the inputs of one seed (``seed``, else one fresh seed for the
@@ -272,12 +278,12 @@ def grade_many(paths, manifest=None, assignment_ids=None, seed=None, jobs=1, lim
 
     def one(path):
         try:
-            return grade_submission(path, manifest, assignment_ids, seed, limits, cache)
+            return grade_submission(path, manifest, assignment_ids, seed, limits, cache, task_ids)
         except SubmissionError as error:
-            return unreadable_report(path, manifest, assignment_ids, error)
+            return unreadable_report(path, manifest, assignment_ids, error, task_ids)
         except Exception:  # noqa: BLE001 - the others are graded all the same; the instructor gets the traceback
             print(f"grader: grading {path} failed:\n{traceback.format_exc()}", file=sys.stderr)
-            return zero_report(path, manifest, assignment_ids, problem("grade.failed"))
+            return zero_report(path, manifest, assignment_ids, problem("grade.failed"), task_ids=task_ids)
 
     reports = [None] * len(paths)
     ids = batch_ids(paths)
