@@ -6,12 +6,16 @@ those tasks are answered by the grader; the task keeps whichever run passes more
 is better, the task's report says which tasks were answered by the reference (``dependency.answered``);
 otherwise it keeps its own run, and notes the calls the reference refused (``dependency.bad_call``).
 Tasks that fail only because they (or their cache providers) are not implemented are not run again.
+Only the upstream tasks that need it are answered: those that failed (or were not graded in this run) and the
+forward tasks whose caches their backward tasks take; an upstream task that passed every check runs as the
+student's own (it agrees with the reference on every shape graded, and each answered call costs a round trip).
 A task that still fails and takes its cache from a failing forward task of the student's says so
 (``dependency.provider_failed``): that loss may be the forward task's.
 """
 
 from dataclasses import replace
 
+from ..runtime import harness
 from .checks import TaskResult
 from .dependency_answers import Answers, answered_note, cache_providers, groups, plan, provider_note
 from .sandbox import run_requests
@@ -22,14 +26,14 @@ def _passed(result):
     return sum(check.passed for check in result.checks)
 
 
-def _run_group(root, group, cases, limits, reference, tolerances):
+def _run_group(root, group, cases, limits, reference, tolerances, needed):
     """{task id: TaskResult} of the group's tasks graded with their served tasks answered; and the tasks asked."""
     from .grade import grade_case, loss_request  # grade imports this module
 
     mine = [replace(case, call=k) for k, case in enumerate(case for case in cases if case.task.id in group)]
     plans = [plan(task_id) for task_id in group]
-    call_answers = Answers(set().union(*(p.call_served for p in plans)), reference)
-    loss_answers = Answers(set().union(*(p.loss_served for p in plans)), reference)
+    call_answers = Answers(set().union(*(p.call_served for p in plans)) & needed, reference)
+    loss_answers = Answers(set().union(*(p.loss_served for p in plans)) & needed, reference)
     requests = [{"kind": "call", "task_id": case.task.id, "args": case.args} for case in mine]
     calls = run_requests(root, requests, limits, STUDENT_PACKAGE, answers=call_answers)
     backward = [i for i, case in enumerate(mine) if case.probes is not None and calls[case.call].status == "ok"]
@@ -53,12 +57,27 @@ def _may_improve(result):
                for check in result.checks for found in check.problems)
 
 
+def needing_answers(results):
+    """The tasks whose calls are answered: every task that did not pass (or was not graded here), and, closed
+    under it, the cache providers of those (a backward task is answered only with the cache of an answered
+    forward). One set for every child, so the groups' rule (no child serves a task it grades) still holds."""
+    needed = {task.id for task in harness.course_manifest().tasks
+              if task.id not in results or not results[task.id].passed}
+    todo = list(needed)
+    while todo:
+        for provider in cache_providers(todo.pop()) - needed:
+            needed.add(provider)
+            todo.append(provider)
+    return frozenset(needed)
+
+
 def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances):
     """Update ``results`` ({task id: TaskResult}) of failing tasks that use others: the better of both runs."""
     failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served
                and _may_improve(results[task.id])]
+    needed = needing_answers(results) if failing else frozenset()
     for group in groups(failing):
-        retried, asked = _run_group(root, group, cases, limits, reference, tolerances)
+        retried, asked = _run_group(root, group, cases, limits, reference, tolerances, needed)
         for task_id, after in retried.items():
             before = results[task_id]
             if _passed(after) > _passed(before):
