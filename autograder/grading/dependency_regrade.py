@@ -26,7 +26,7 @@ def _passed(result):
     return sum(check.passed for check in result.checks)
 
 
-def _run_group(root, group, cases, limits, reference, tolerances, needed):
+def _run_group(root, group, cases, limits, reference, tolerances, needed, timeouts=None):
     """{task id: TaskResult} of the group's tasks graded with their served tasks answered; and the tasks asked."""
     from .grade import grade_case, loss_request  # grade imports this module
 
@@ -35,9 +35,9 @@ def _run_group(root, group, cases, limits, reference, tolerances, needed):
     call_answers = Answers(set().union(*(p.call_served for p in plans)) & needed, reference)
     loss_answers = Answers(set().union(*(p.loss_served for p in plans)) & needed, reference)
     requests = [{"kind": "call", "task_id": case.task.id, "args": case.args} for case in mine]
-    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, answers=call_answers)
+    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts, answers=call_answers)
     backward = [i for i, case in enumerate(mine) if case.probes is not None and calls[case.call].status == "ok"]
-    losses = run_requests(root, [loss_request(mine[i]) for i in backward], limits, STUDENT_PACKAGE,
+    losses = run_requests(root, [loss_request(mine[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts,
                           answers=loss_answers) if backward else []
     losses = dict(zip(backward, losses))
     retried = {}
@@ -50,9 +50,10 @@ def _run_group(root, group, cases, limits, reference, tolerances, needed):
 
 def _may_improve(result):
     """False when every failed check is a stub of the task itself or of a task it runs as the student's
-    (its cache provider): the reference's answers cannot help."""
+    (its cache provider), or a module that could not be imported (a second child would import it again):
+    the reference's answers cannot help."""
     fixed = plan(result.task_id).fixed
-    return any(found.code != "grade.not_implemented"
+    return any(found.code not in ("grade.not_implemented", "import.failed", "import.failed_in")
                and not (found.code == "grade.uses_unimplemented" and found.fields.get("other") in fixed)
                for check in result.checks for found in check.problems)
 
@@ -71,13 +72,13 @@ def needing_answers(results):
     return frozenset(needed)
 
 
-def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances):
+def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances, timeouts=None):
     """Update ``results`` ({task id: TaskResult}) of failing tasks that use others: the better of both runs."""
     failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served
                and _may_improve(results[task.id])]
     needed = needing_answers(results) if failing else frozenset()
     for group in groups(failing):
-        retried, asked = _run_group(root, group, cases, limits, reference, tolerances, needed)
+        retried, asked = _run_group(root, group, cases, limits, reference, tolerances, needed, timeouts)
         for task_id, after in retried.items():
             before = results[task_id]
             if _passed(after) > _passed(before):

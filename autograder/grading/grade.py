@@ -91,12 +91,13 @@ def loss_request(case):
             "points": gradient_check.loss_points(case.args, case.probes)}
 
 
-def run_cases(root, requests, cases, limits):
+def run_cases(root, requests, cases, limits, timeouts=None):
     """Run the calls, then the losses of the backward cases whose call succeeded, in a second child.
 
-    Returns (call outcomes, one per request; {case index: loss outcome}).
+    timeouts: the submission's :class:`Timeouts` (its first timeout shortens the wall limit of every later step,
+    the regrade's too); None: a new one. Returns (call outcomes, one per request; {case index: loss outcome}).
     """
-    timeouts = Timeouts(limits)  # the submission's first timeout shortens the wall limit of the later steps
+    timeouts = timeouts or Timeouts(limits)
     calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts)
     backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
     losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts) \
@@ -233,7 +234,8 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     reference = harness.make_loader("solutions")
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
-        calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits)
+        timeouts = Timeouts(limits)
+        calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits, timeouts)
         written = written_answers.collect(intake.package_dir, _selected_assignments(manifest, assignment_ids))
         results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                        task.assignment_id, task.points) for task in tasks}
@@ -242,7 +244,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
                        cache)
         # a bug costs the task that holds it: failing tasks run again with their upstream tasks answered
         dependency_regrade.regrade_dependents(intake.package_dir.parent, tasks, cases, results, limits, reference,
-                                              manifest.tolerances)
+                                              manifest.tolerances, timeouts)
     diagnose_failures(tasks, cases, calls, results, reference)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox, written=written)

@@ -43,6 +43,7 @@ from ..runtime.manifest import find_manifest
 from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
 from . import isolation
+from .dependency_answers import plan
 from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
 from .sandbox_imports import ImportFailures
 
@@ -236,8 +237,22 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             for index in remaining:
                 if index != culprit and requests[index]["task_id"] == requests[culprit]["task_id"]:
                     outcomes[index] = outcomes[culprit]
+            if timed_out and answers is None:  # nor for the tasks that would hang in it (see _waits_on)
+                hung = requests[culprit]["task_id"]
+                for index in remaining:
+                    if outcomes[index] is None and _waits_on(requests[index], hung):
+                        outcomes[index] = failed(problem("crash.upstream_timeout", other=hung,
+                                                         seconds=float(timed_out)), "crashed")
             todo = [i for i in remaining if outcomes[i] is None]
     return outcomes
+
+
+def _waits_on(request, hung):
+    """True when ``request``'s task calls Task ``hung`` through code the grader answers when it grades the task
+    again (dependency_regrade): not run after ``hung`` timed out, it costs no timeout of its own, and is graded
+    in that second run with ``hung`` answered by the reference."""
+    found = plan(request["task_id"])
+    return hung in (found.call_served if request["kind"] == "call" else found.loss_served)
 
 
 def _wait(process, results, steps, limits, timeouts):
@@ -245,7 +260,8 @@ def _wait(process, results, steps, limits, timeouts):
 
     Progress: ``ready`` (the child's start, under STARTUP_SECONDS at least) and then each new file of ``steps``
     (under ``timeouts.seconds``). The wait is woken by the child's exit; progress is looked at CHECKS_PER_LIMIT times per
-    limit, so a hang is stopped between 1 and 1 + 1/CHECKS_PER_LIMIT limits after the child's last progress.
+    step limit (also during the start), so a hang is stopped between 1 and 1 + 1/CHECKS_PER_LIMIT limits after the
+    child's last progress.
     Returns the limit (seconds) the child ran past, or None if it ended by itself.
     """
     exited = _exit_waiter(process)
@@ -253,7 +269,10 @@ def _wait(process, results, steps, limits, timeouts):
         last_progress, seen, ready = time.monotonic(), set(), False
         while True:
             limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
-            if exited(min(limit / CHECKS_PER_LIMIT, max(0.0, last_progress + limit - time.monotonic()))):
+            # looked at as often during the start as after it: a child that hangs right after ``ready`` is seen
+            # ready within a step limit's fraction, not a start limit's (7.5 s per restart of a hanging task)
+            wake = min(limit, timeouts.seconds) / CHECKS_PER_LIMIT
+            if exited(min(wake, max(0.0, last_progress + limit - time.monotonic()))):
                 return None
             progress = not ready and (results / "ready").exists()
             ready = ready or progress
