@@ -176,7 +176,8 @@ def withhold_revealing_code(build):
     if build.protected is None:
         build.protected = tuple(build.packages)
     function_tasks = {(task.package, task.function): task.id for task in (build.course or build.manifest).tasks}
-    build.withheld += withhold(build.out, build.written, build.solutions_dir, build.protected, function_tasks)
+    build.withheld += withhold(build.out, build.written, build.solutions_dir, build.protected, function_tasks,
+                               build.lang)
 
 
 @step("write_assignments")

@@ -10,9 +10,11 @@ its package list it.
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES
+from ..runtime.messages import t
 from .leak_scan import graded_solutions, revealed_solutions
 
 
@@ -20,19 +22,20 @@ class StagingError(ValueError):
     """The assignments asked for do not make a release (unknown ID, a manifest that cannot be cut)."""
 
 
-def _withheld_body(name, package, function, task_id):
-    return [f"    # Not provided in this release: it would reveal the solution of Task {task_id} ({function}).\n",
-            f"    # Write it yourself (not graded), from your own {function} in {package}.\n",
-            f'    raise NotImplementedError("{name}: not provided in this release (it would reveal Task {task_id}); '
-            f'write it from your own {function}")\n']
+def _withheld_body(name, package, function, task_id, lang):
+    comment = textwrap.wrap(t("release.withheld_comment", lang=lang, task_id=task_id, function=function,
+                              package=package), 110)
+    error = t("release.withheld_error", lang=lang, name=name, task_id=task_id, function=function)
+    return [f"    # {line}\n" for line in comment] + [f"    raise NotImplementedError({error!r})\n"]
 
 
-def withhold(out, written, solutions_dir, protected, function_tasks):
+def withhold(out, written, solutions_dir, protected, function_tasks, lang="en"):
     """Withhold, in the written ``assignments/`` files, every provided function that reveals a protected
     graded solution. Returns one line per withheld function ("assignments/...py: name (reveals pkg.fn)").
 
     A2's provided ``relu_rnn_backward`` is Task 1.4's BPTT loop with another step function: a release that
-    ships A1 (graded, or as the place of the student's own A1 code) withholds it.
+    ships A1 (graded, or as the place of the student's own A1 code) withholds it. The comment and the error of
+    a withheld function are in ``lang``, the release's language.
     """
     graded = graded_solutions(solutions_dir, protected)
     withheld = []
@@ -58,20 +61,11 @@ def withhold(out, written, solutions_dir, protected, function_tasks):
             docstring = "".join(lines[node.lineno - 1: body_start - 1]).replace(
                 '"""Provided: ', '"""Yours to write (not graded): ', 1)
             lines[node.lineno - 1: node.end_lineno] = [docstring] + _withheld_body(
-                name, package, function, function_tasks.get((package, function), "?"))
+                name, package, function, function_tasks.get((package, function), "?"), lang)
             withheld.append(f"{relative}: {name} (reveals {package}.{function})")
         path.write_text("".join(lines), encoding="utf-8")
     note_withheld_in_handouts(out, withheld)
     return withheld
-
-
-WITHHELD_NOTE = {
-    "en": "\n## Not provided in this release\n\nThese functions would reveal a graded solution of an assignment "
-          "this release holds, so their bodies are yours to write (not graded; the stub says from which of "
-          "your functions):\n\n",
-    "ko": "\n## 이번 배포에서 제공되지 않는 함수\n\n아래 함수들은 이 배포에 포함된 과제의 채점 대상 풀이를 드러내므로, "
-          "본문을 직접 작성해야 합니다(채점하지 않음; 어떤 함수를 바탕으로 쓰면 되는지는 스텁에 적혀 있습니다):\n\n",
-}
 
 
 def note_withheld_in_handouts(out, withheld):
@@ -85,7 +79,8 @@ def note_withheld_in_handouts(out, withheld):
         for lang in LANGUAGES:
             handout = out / "assignments" / package / ("README.md" if lang == "en" else f"README.{lang}.md")
             if handout.exists():
-                handout.write_text(handout.read_text(encoding="utf-8") + WITHHELD_NOTE[lang] + "".join(items),
+                handout.write_text(handout.read_text(encoding="utf-8") + t("release.withheld_note", lang=lang)
+                                   + "".join(items),
                                    encoding="utf-8")
 
 

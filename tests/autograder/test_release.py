@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.authoring import release
+from autograder.authoring import release, staging
 from autograder.authoring.leak_scan import scan_for_revealing_code, scan_for_solution_lines
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 
@@ -168,3 +168,22 @@ def test_release_selection_protects_shipped_and_later_assignments():
     with pytest.raises(release.BuildError, match="unknown assignment"):
         release.release_selection(manifest, ("a9",))
 
+
+
+def test_withheld_code_speaks_the_release_language(tmp_path):
+    """A Korean release's withheld function says why in Korean (its comment, its error, the handout's list)."""
+    relative = Path("assignments") / "a2_bptt_gradients" / "relu_rnn.py"
+    (tmp_path / relative).parent.mkdir(parents=True)
+    shutil.copyfile(REPO_ROOT / relative, tmp_path / relative)
+    (tmp_path / relative.parent / "README.ko.md").write_text("# A2\n", encoding="utf-8")
+    function_tasks = {(task.package, task.function): task.id for task in load_manifest().tasks}
+    withheld = staging.withhold(tmp_path, [relative], release.SOLUTIONS_DIR, ("a1_vanilla_rnn",), function_tasks,
+                                lang="ko")
+    assert any("relu_rnn_backward (reveals a1_vanilla_rnn.rnn_backward)" in line for line in withheld)
+    text = (tmp_path / relative).read_text(encoding="utf-8")
+    assert "이번 배포에서는 제공되지 않습니다" in text and "Task 1.4" in text and "not provided" not in text
+    namespace = {}
+    exec(compile(text, str(relative), "exec"), namespace)  # the withheld module still imports and says why
+    with pytest.raises(NotImplementedError, match="Task 1.4"):
+        namespace["relu_rnn_backward"](None, None)
+    assert "이번 배포에서 제공되지 않는 함수" in (tmp_path / relative.parent / "README.ko.md").read_text(encoding="utf-8")
