@@ -12,15 +12,19 @@ nbgrader course directory::
     DIR/source/<package>/<package>.ipynb           the notebook (kernel python3), in the language of --lang
     DIR/source/<package>/assignments/...           the student stubs (from the committed assignments/):
                                                    the assignment's package, the packages it imports, common/
+    DIR/source/<package>/rnn_course_runtime/...    what the graded cells' self-check imports: the runtime as
+                                                   the student release vendors it, its course.yml, and
+                                                   fixtures/ with the public fixtures of the assignment's tasks
     DIR/release/<package>/...                      written by ``nbgrader generate_assignment <package> --force``
 
 where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
-compute nothing (a comment naming their tasks and ``0.0``, :mod:`.graded_cells`):
-the kernel that runs the student's cells never holds the graders or the
-reference. ``nbgrader autograde`` records 0 for them; ``course nbgrader-grade``
-(:mod:`.nbgrader_grade`) grades the collected submissions in the sandbox and
-writes the points into the gradebook. ``autograder/authoring/cli.py`` registers
+run the public checks of their tasks (``check_tasks``, :mod:`.graded_cells`), so
+that ``nbgrader validate`` tells the student which tasks still fail; the kernel
+never holds the graders or the reference, and the cells earn nothing.
+``nbgrader autograde`` runs no student code (:mod:`.nbgrader_autograde`) and
+records 0 for them; ``course nbgrader-grade`` (:mod:`.nbgrader_grade`) grades
+the collected submissions in the sandbox and writes the points into the gradebook. ``autograder/authoring/cli.py`` registers
 the verb with :func:`add_arguments` and :func:`run`.
 """
 
@@ -31,8 +35,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..runtime.fixture_files import fixture_path
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
+from .public_fixtures import FIXTURES_DIR as PUBLIC_FIXTURES_DIR
+from .release import VENDORED_RUNTIME, course_yml_in_language, release_selection, vendored_runtime_files
+from .staging import filter_manifest_text
 from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
 from .question_cells import add_question_cells, answer_cell_problems, is_answer_cell
 
@@ -199,6 +207,31 @@ def copy_student_package(package, destination, stubs_dir=STUBS_DIR):
     return target
 
 
+def write_self_check_runtime(assignment, manifest, destination, lang, fixtures_dir=PUBLIC_FIXTURES_DIR):
+    """``destination``/rnn_course_runtime/: what the graded cells' ``check_tasks`` needs in the kernel.
+
+    The vendored runtime of the student release (``release.vendored_runtime_files``), its ``course.yml`` (the
+    assignments this one ships, as a staged release cuts it, in ``lang``) and ``fixtures/`` with the public
+    fixtures of the assignment's tasks. No solution code: the release's leak scan runs over it."""
+    target = Path(destination) / VENDORED_RUNTIME
+    if target.exists():
+        shutil.rmtree(target)
+    for relative, text in vendored_runtime_files().items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_text(text, encoding="utf-8")
+    shipped, _ = release_selection(manifest, (assignment.id,))
+    course_yml = filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped)
+    (target / "course.yml").write_text(course_yml_in_language(course_yml, lang, manifest.path), encoding="utf-8")
+    (target / "fixtures").mkdir()
+    for task in assignment.tasks:
+        fixture = fixture_path(task.id, fixtures_dir)
+        if not fixture.is_file():
+            raise NotebookBuildError(f"{fixture}: the public fixture of Task {task.id} is missing "
+                                     f"(run `course fixtures`)")
+        shutil.copyfile(fixture, target / "fixtures" / fixture.name)
+    return target
+
+
 def select_assignments(manifest, names=None):
     """The assignments named by ID (``a1``) or package (``a1_vanilla_rnn``); all of them by default."""
     if not names:
@@ -233,6 +266,7 @@ def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, st
             raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}):\n  " + "\n  ".join(problems))
         write_ipynb(nb, folder / f"{assignment.package}.ipynb")
         copy_student_package(assignment.package, folder, stubs_dir)
+        write_self_check_runtime(assignment, manifest, folder, lang)
         written.append(assignment.package)
     return written
 
@@ -270,7 +304,10 @@ def solution_block_lines(nb):
 
 
 def release_problems(out, package):
-    """Solution code or hidden checks found in release/<package>/ (empty when it is safe to hand out)."""
+    """Solution code or hidden checks found in release/<package>/ (empty when it is safe to hand out): a line of
+    solution code in any file (the notebook, the stubs, the vendored runtime, the fixtures), an import of the
+    graders or the solutions in the notebook, or a file beside the notebook, ``assignments/`` and the vendored
+    runtime (its files, course.yml and public fixtures)."""
     import nbformat
 
     from .leak_scan import scan_for_solution_lines
@@ -283,8 +320,17 @@ def release_problems(out, package):
     secret = solution_block_lines(source_nb)
     for index, cell in enumerate(release_nb.cells):
         for line in cell.source.splitlines():
-            if line.strip() in secret or "check_tasks" in line or GRADER_IMPORT.search(line) or "BEGIN SOLUTION" in line:
+            if line.strip() in secret or GRADER_IMPORT.search(line) or "BEGIN SOLUTION" in line:
                 problems.append(f"release/{package}/{package}.ipynb cell {index}: {line.strip()!r}")
+    shipped = {f"{package}.ipynb", STUDENT_PACKAGE, VENDORED_RUNTIME}
+    problems += [f"release/{package}/{path.name}: not part of the student version (only {', '.join(sorted(shipped))})"
+                 for path in sorted(release.iterdir()) if path.name not in shipped]
+    runtime = release / VENDORED_RUNTIME
+    expected = {*(path.as_posix() for path in vendored_runtime_files()), "course.yml"}
+    problems += [f"release/{package}/{VENDORED_RUNTIME}/{path.relative_to(runtime).as_posix()}: not a file of the "
+                 f"vendored runtime, its course.yml or a public fixture" for path in sorted(runtime.rglob("*"))
+                 if path.is_file() and path.relative_to(runtime).as_posix() not in expected
+                 and not (path.parent == runtime / "fixtures" and path.suffix == ".json")]
     return problems
 
 

@@ -86,4 +86,9 @@ def check_tasks(*task_ids, package=STUDENT_PACKAGE, fixtures_dir=FIXTURES_DIR):
     if failing:
         summary = t("selfcheck.summary", lang, failed=len(failing), total=len(task_ids),
                     tasks=", ".join(task_id for task_id, _ in failing))
-        raise AssertionError("\n".join(_wrap(line) for line in [summary, *(line for _, line in failing)]))
+        _fail([summary, *(line for _, line in failing)])
+
+
+def _fail(lines):
+    """Raise the AssertionError of a failing self-check (the only frame IPython shows beside the cell's)."""
+    raise AssertionError("\n" + "\n".join(_wrap(line) for line in lines))  # on its own line: not cut by validate
