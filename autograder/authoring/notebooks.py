@@ -35,6 +35,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..runtime import public_checks
 from ..runtime.fixture_files import fixture_path
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
@@ -212,7 +213,7 @@ def write_self_check_runtime(assignment, manifest, destination, lang, fixtures_d
 
     The vendored runtime of the student release (``release.vendored_runtime_files``), its ``course.yml`` (the
     assignments this one ships, as a staged release cuts it, in ``lang``) and ``fixtures/`` with the public
-    fixtures of the assignment's tasks. No solution code: the release's leak scan runs over it."""
+    fixtures of the assignment's tasks (those compared with stored outputs). No solution code: the release's leak scan runs over it."""
     target = Path(destination) / VENDORED_RUNTIME
     if target.exists():
         shutil.rmtree(target)
@@ -223,7 +224,7 @@ def write_self_check_runtime(assignment, manifest, destination, lang, fixtures_d
     course_yml = filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped)
     (target / "course.yml").write_text(course_yml_in_language(course_yml, lang, manifest.path), encoding="utf-8")
     (target / "fixtures").mkdir()
-    for task in assignment.tasks:
+    for task in (task for task in assignment.tasks if public_checks.uses_fixtures(task.id)):
         fixture = fixture_path(task.id, fixtures_dir)
         if not fixture.is_file():
             raise NotebookBuildError(f"{fixture}: the public fixture of Task {task.id} is missing "

@@ -9,8 +9,8 @@ assignment's tasks inside it) and writes into every graded cell::
 
 which runs the public checks of those tasks (:mod:`.public_checks`, the same as
 the public tests) on the student's ``assignments`` package next to the notebook,
-prints one line per task (passes, or what fails: each distinct message once and
-the task's hint once) and raises AssertionError naming every failing task. So
+prints one line per task (passes, or what fails: each distinct message once, the
+first few of them, and the task's hint once) and raises AssertionError naming every failing task. So
 ``nbgrader validate`` (and the student, running the cell) sees which tasks still
 fail. The cell earns nothing: at autograde no student code runs, and the points
 come from ``course nbgrader-grade``, which grades the modules in the sandbox.
@@ -32,6 +32,7 @@ from .problems import problem
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 STUDENT_PACKAGE = "assignments"
 MESSAGE_LIMIT = 300  # characters of an exception's message shown
+MESSAGES_SHOWN = 4  # distinct messages shown per failing task (the public tests show every one)
 WRAP_WIDTH = 76  # nbgrader validate cuts lines at 90 characters: the AssertionError's lines are wrapped to fit
 
 
@@ -64,7 +65,10 @@ def task_line(task_id, load, fixtures_dir=FIXTURES_DIR, lang=None):
         return True, t("selfcheck.passes", lang, header=head)
     lines = [t(found.code, lang, **found.fields) for found in problems]
     hint = t("test.hint", lang, hint=task_text(harness.course_manifest().task(task_id), "hint", lang))
-    return False, t("selfcheck.fails", lang, header=head, problems="; ".join(dict.fromkeys(lines)), hint=hint)
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) > MESSAGES_SHOWN:
+        distinct = distinct[:MESSAGES_SHOWN] + [t("selfcheck.more", lang, count=len(distinct) - MESSAGES_SHOWN)]
+    return False, t("selfcheck.fails", lang, header=head, problems="; ".join(distinct), hint=hint)
 
 
 def _wrap(line):

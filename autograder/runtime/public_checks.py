@@ -53,6 +53,11 @@ def public_checks(task_id):
     return checks
 
 
+def uses_fixtures(task_id):
+    """Whether a task's public checks read its fixture file (every task without properties has one)."""
+    return any(kind in (FIXTURE, GRADIENT) for kind, _ in public_checks(task_id))
+
+
 def fixture_case(task_id, k, fixtures_dir):
     """Case ``k`` of a task's fixture file: {"dims", "inputs", "expected"} (each file read once)."""
     key = (str(Path(fixtures_dir).resolve()), task_id)

@@ -28,7 +28,7 @@ MISTAKE = next(mistake for mistake in mistakes.CATALOGUE if mistake.id == "bptt_
 def unwrapped(message):
     """The lines of a self-check's AssertionError before wrapping (a continuation line starts with 4 spaces)."""
     lines = []
-    for line in message.splitlines():
+    for line in filter(None, message.splitlines()):
         if line.startswith("    ") and lines:
             lines[-1] += " " + line.strip()
         else:
