@@ -16,6 +16,7 @@ rows ``course nbgrader-grade`` fills in, and keeps its other preprocessors
 """
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 ZERO = "0.0"
 
@@ -28,6 +29,9 @@ def is_graded_code_cell(cell):
 
 class GradedCellsScoreZero(Preprocessor):
     """Instead of executing the notebook: ``0.0`` as the output of every graded code cell, no other output."""
+
+    # nbconvert runs a preprocessor only when it is enabled (its default is False; nbgrader's own are True)
+    enabled = Bool(True, help="replace every code cell's outputs (always on: autograde must not run cells)")
 
     def preprocess(self, nb, resources):
         from nbformat.v4 import new_output

@@ -305,7 +305,7 @@ def test_autograde_runs_no_cell_and_scores_every_graded_cell_zero():
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [new_output("stream", name="stdout", text="forged\n")]
-    nb, _ = nbgrader_autograde.GradedCellsScoreZero().preprocess(nb, {})
+    nb, _ = nbgrader_autograde.GradedCellsScoreZero()(nb, {})  # as nbconvert calls it
     graded = [cell for cell in nb.cells if nbgrader_autograde.is_graded_code_cell(cell)]
     assert len(graded) == len(notebooks.graded_cells(nb))
     for cell in nb.cells:
