@@ -35,13 +35,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..runtime import public_checks
-from ..runtime.fixture_files import fixture_path
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
-from .public_fixtures import FIXTURES_DIR as PUBLIC_FIXTURES_DIR
-from .release import VENDORED_RUNTIME, course_yml_in_language, release_selection, vendored_runtime_files
-from .staging import filter_manifest_text
+from .nbgrader_self_check import stray_runtime_files, write_self_check_runtime
+from .release import VENDORED_RUNTIME
 from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
 from .question_cells import add_question_cells, answer_cell_problems, is_answer_cell
 
@@ -208,31 +205,6 @@ def copy_student_package(package, destination, stubs_dir=STUBS_DIR):
     return target
 
 
-def write_self_check_runtime(assignment, manifest, destination, lang, fixtures_dir=PUBLIC_FIXTURES_DIR):
-    """``destination``/rnn_course_runtime/: what the graded cells' ``check_tasks`` needs in the kernel.
-
-    The vendored runtime of the student release (``release.vendored_runtime_files``), its ``course.yml`` (the
-    assignments this one ships, as a staged release cuts it, in ``lang``) and ``fixtures/`` with the public
-    fixtures of the assignment's tasks (those compared with stored outputs). No solution code: the release's leak scan runs over it."""
-    target = Path(destination) / VENDORED_RUNTIME
-    if target.exists():
-        shutil.rmtree(target)
-    for relative, text in vendored_runtime_files().items():
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_text(text, encoding="utf-8")
-    shipped, _ = release_selection(manifest, (assignment.id,))
-    course_yml = filter_manifest_text(manifest.path.read_text(encoding="utf-8"), shipped)
-    (target / "course.yml").write_text(course_yml_in_language(course_yml, lang, manifest.path), encoding="utf-8")
-    (target / "fixtures").mkdir()
-    for task in (task for task in assignment.tasks if public_checks.uses_fixtures(task.id)):
-        fixture = fixture_path(task.id, fixtures_dir)
-        if not fixture.is_file():
-            raise NotebookBuildError(f"{fixture}: the public fixture of Task {task.id} is missing "
-                                     f"(run `course fixtures`)")
-        shutil.copyfile(fixture, target / "fixtures" / fixture.name)
-    return target
-
-
 def select_assignments(manifest, names=None):
     """The assignments named by ID (``a1``) or package (``a1_vanilla_rnn``); all of them by default."""
     if not names:
@@ -267,7 +239,10 @@ def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, st
             raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}):\n  " + "\n  ".join(problems))
         write_ipynb(nb, folder / f"{assignment.package}.ipynb")
         copy_student_package(assignment.package, folder, stubs_dir)
-        write_self_check_runtime(assignment, manifest, folder, lang)
+        try:
+            write_self_check_runtime(assignment, manifest, folder, lang)
+        except FileNotFoundError as error:
+            raise NotebookBuildError(str(error)) from None
         written.append(assignment.package)
     return written
 
@@ -326,13 +301,7 @@ def release_problems(out, package):
     shipped = {f"{package}.ipynb", STUDENT_PACKAGE, VENDORED_RUNTIME}
     problems += [f"release/{package}/{path.name}: not part of the student version (only {', '.join(sorted(shipped))})"
                  for path in sorted(release.iterdir()) if path.name not in shipped]
-    runtime = release / VENDORED_RUNTIME
-    expected = {*(path.as_posix() for path in vendored_runtime_files()), "course.yml"}
-    problems += [f"release/{package}/{VENDORED_RUNTIME}/{path.relative_to(runtime).as_posix()}: not a file of the "
-                 f"vendored runtime, its course.yml or a public fixture" for path in sorted(runtime.rglob("*"))
-                 if path.is_file() and path.relative_to(runtime).as_posix() not in expected
-                 and not (path.parent == runtime / "fixtures" and path.suffix == ".json")]
-    return problems
+    return problems + [f"release/{package}/{problem}" for problem in stray_runtime_files(release)]
 
 
 def generate_assignments(out, packages):
