@@ -55,5 +55,10 @@ def stray_runtime_files(folder):
     expected = {*(path.as_posix() for path in vendored_runtime_files()), COURSE_YML}
     return [f"{VENDORED_RUNTIME}/{path.relative_to(runtime).as_posix()}: not a file of the vendored runtime, its "
             f"course.yml or a public fixture" for path in sorted(runtime.rglob("*"))
-            if path.is_file() and path.relative_to(runtime).as_posix() not in expected
+            if path.is_file() and path.relative_to(runtime).as_posix() not in expected and not is_cache(path)
             and not (path.parent == runtime / FIXTURES and path.suffix == ".json")]
+
+
+def is_cache(path):
+    """Python's bytecode cache, written when a kernel imports the runtime (validate in place, for instance)."""
+    return "__pycache__" in Path(path).parts or Path(path).suffix == ".pyc"

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
-from .nbgrader_self_check import stray_runtime_files, write_self_check_runtime
+from .nbgrader_self_check import is_cache, stray_runtime_files, write_self_check_runtime
 from .release import VENDORED_RUNTIME
 from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
 from .question_cells import add_question_cells, answer_cell_problems, is_answer_cell
@@ -300,7 +300,7 @@ def release_problems(out, package):
                 problems.append(f"release/{package}/{package}.ipynb cell {index}: {line.strip()!r}")
     shipped = {f"{package}.ipynb", STUDENT_PACKAGE, VENDORED_RUNTIME}
     problems += [f"release/{package}/{path.name}: not part of the student version (only {', '.join(sorted(shipped))})"
-                 for path in sorted(release.iterdir()) if path.name not in shipped]
+                 for path in sorted(release.iterdir()) if path.name not in shipped and not is_cache(path)]
     return problems + [f"release/{package}/{problem}" for problem in stray_runtime_files(release)]
 
 
