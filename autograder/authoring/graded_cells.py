@@ -57,9 +57,9 @@ def graded_source(tasks):
     points = sum(task.points for task in tasks)
     return "\n".join([
         f"{GRADED_MARKER}{'Task' if len(ids) == 1 else 'Tasks'} {', '.join(ids)} ({points:g} points)",
-        "# (your modules in assignments/, on fresh random inputs). This cell earns nothing:",
-        "# it runs the public checks of these tasks, for you and for `nbgrader validate`,",
-        "# and fails naming each task that does not pass them yet.",
+        "# (your modules in assignments/, on fresh random inputs).",
+        "# This cell earns nothing: it runs the public checks of these tasks, for you",
+        "# and for `nbgrader validate`, and fails naming each task that does not pass yet.",
         SELF_CHECK_IMPORT,
         "check_tasks(" + ", ".join(f'"{task_id}"' for task_id in ids) + ")",
     ])
