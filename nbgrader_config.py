@@ -10,13 +10,22 @@ next to ``source/<assignment>/`` (one notebook and the student package
     nbgrader generate_feedback a1_vanilla_rnn --force
     nbgrader export
 
-The graded cells compute nothing (autograde records 0 for them); ``course
+The graded cells only run the public checks of their tasks (``check_tasks`` of
+the runtime vendored next to each notebook as ``rnn_course_runtime/``): ``nbgrader
+validate`` runs the notebook and tells the student which tasks still fail; the
+cells earn nothing. ``nbgrader autograde`` runs no student code at all (the
+course's ``GradedCellsScoreZero`` replaces nbgrader's ``Execute``: every graded
+cell is recorded as 0, so a module that hangs costs nothing there); ``course
 nbgrader-grade`` grades the collected ``assignments/`` packages outside the
-kernel, in the sandbox, and writes the points into the gradebook. The kernel
-(``python3``) needs numpy and matplotlib only, never this course.
+kernel, in the sandbox, and writes the points and the feedback into the gradebook
+and the autograded notebooks. The kernel (``python3``) needs numpy, pyyaml and
+matplotlib only, never this course; the nbgrader process that reads this file
+imports the course (``autograder``, installed with ``pip install -e .``).
 """
 
 from pathlib import Path
+
+from autograder.authoring.nbgrader_autograde import autograde_preprocessors
 
 c = get_config()  # noqa: F821 - provided by nbgrader's config loader
 
@@ -25,8 +34,8 @@ HERE = Path(__file__).resolve().parent
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.course_id = "rnn-course"
 
-# A whole notebook runs in about 6 s with correct modules (graded cells compute nothing): 60 s per cell
-# leaves 10x for a loaded 2-core machine and halves what a hanging student module costs per cell (was 120 s).
+# nbgrader validate: a whole notebook runs in about 6 s with correct modules (the graded cells' public checks
+# take well under a second each): 60 s per cell leaves 10x for a loaded 2-core machine. Autograde runs nothing.
 c.Execute.timeout = 60
 c.ExecutePreprocessor.timeout = 60
 c.Execute.interrupt_on_timeout = True
@@ -53,3 +62,5 @@ def student_modules(source):
 
 
 c.Autograde.exclude_overwriting = student_modules(HERE / "source")
+# No kernel at autograde: every graded cell is recorded as 0, `course nbgrader-grade` writes the points.
+c.Autograde.autograde_preprocessors = autograde_preprocessors()

@@ -23,7 +23,9 @@
 #
 # - the locked cells marked **graded** check the tasks named in them with the
 #   course's hidden checks, when the assignment is collected (in your copy they
-#   show only the task IDs): fresh random inputs on several shapes, compared
+#   run the public checks of those tasks and fail naming each task that does
+#   not pass them yet, as `nbgrader validate` does; they earn nothing
+#   themselves): fresh random inputs on several shapes, compared
 #   with the reference, and every backward pass also against numerical
 #   derivatives of *your own* forward pass. A task earns a share of its points
 #   for each check it passes (partial credit);

@@ -6,12 +6,17 @@ and names that cell; the build fills it in:
 
 - the graded code cell (``"grade": true`` and its ``grade_id`` in the cell
   header, no ``points``, nothing but comments in its body) gets the points of
-  its tasks, a comment naming them, and the expression ``0.0``: it computes
-  and imports nothing. ``nbgrader autograde`` records 0 for it whatever the
-  student's kernel does; ``course nbgrader-grade`` (:mod:`.nbgrader_grade`)
-  then grades the student's modules outside the kernel, in the sandbox, and
-  writes each cell's points into the gradebook. The task IDs are read back
-  from the comment (:func:`graded_task_ids`);
+  its tasks, a comment naming them, and the self-check of those tasks:
+  ``check_tasks(...)`` of the vendored runtime (``rnn_course_runtime``, shipped
+  next to the notebook by ``course nbgrader``) runs their public checks on the
+  student's modules and fails the cell naming every task that fails them. That
+  is what ``nbgrader validate`` reports to the student; the cell earns nothing
+  itself. ``nbgrader autograde`` runs no student code at all
+  (:mod:`.nbgrader_autograde`: every graded cell is recorded as 0);
+  ``course nbgrader-grade`` (:mod:`.nbgrader_grade`) then grades the student's
+  modules outside the kernel, in the sandbox, and writes each cell's points
+  into the gradebook. The task IDs are read back from the comment
+  (:func:`graded_task_ids`);
 - ``{{GRADED:<grade_id>}}`` in a Markdown cell (of the English notebook or a
   translation) becomes "Tasks 3.1, 3.2: 2 points" in the notebook's language.
 
@@ -24,10 +29,12 @@ own points or code, a placeholder naming no graded cell.
 import re
 
 from ..runtime.messages import t
+from .release import VENDORED_RUNTIME
 
 GRADED_PLACEHOLDER = re.compile(r"\{\{GRADED:([a-zA-Z0-9_-]+)\}\}")
 GRADED_MARKER = "# Graded outside this notebook by `course nbgrader-grade`: "
-PLACEHOLDER_VALUE = "0.0"
+# The kernel imports the vendored runtime from the notebook's folder, where `course nbgrader` puts it.
+SELF_CHECK_IMPORT = f"from {VENDORED_RUNTIME}.notebook_self_check import check_tasks"
 
 
 class GradedCellError(ValueError):
@@ -43,14 +50,18 @@ def tasks_by_cell(assignment):
 
 
 def graded_source(tasks):
-    """The body of a graded cell of ``tasks``: a comment naming them, then ``0.0`` (nbgrader records 0 for the
-    cell at autograde; the points are written into the gradebook by ``course nbgrader-grade``)."""
+    """The body of a graded cell of ``tasks``: a comment naming them, then their self-check (``check_tasks``, the
+    public checks, for ``nbgrader validate``). The cell earns nothing: autograde records 0 for it without running
+    it, and ``course nbgrader-grade`` writes the points into the gradebook."""
     ids = [task.id for task in tasks]
     points = sum(task.points for task in tasks)
     return "\n".join([
         f"{GRADED_MARKER}{'Task' if len(ids) == 1 else 'Tasks'} {', '.join(ids)} ({points:g} points)",
-        "# (your modules in assignments/ on fresh random inputs; nothing in this cell earns or loses points)",
-        PLACEHOLDER_VALUE,
+        "# (your modules in assignments/, on fresh random inputs).",
+        "# This cell earns nothing: it runs the public checks of these tasks, for you",
+        "# and for `nbgrader validate`, and fails naming each task that does not pass yet.",
+        SELF_CHECK_IMPORT,
+        "check_tasks(" + ", ".join(f'"{task_id}"' for task_id in ids) + ")",
     ])
 
 

@@ -1,9 +1,12 @@
 """``course nbgrader-grade COURSE_DIR --assignment ID``: the points of the graded cells, computed outside the kernel.
 
-The graded cells of the nbgrader notebooks compute nothing (:mod:`.graded_cells`):
-``nbgrader autograde`` records 0 for each of them, whatever the student's kernel
-does. This verb runs after ``nbgrader autograde`` (which creates the gradebook
-rows) and before ``nbgrader generate_feedback``. For each collected submission
+The graded cells of the nbgrader notebooks earn nothing (:mod:`.graded_cells`:
+they only run the public checks, for ``nbgrader validate``), and ``nbgrader
+autograde`` runs no student code (:mod:`.nbgrader_autograde`): it records 0 for
+each of them, so a module that hangs or patches the kernel costs and gains
+nothing there. This verb runs after ``nbgrader autograde`` (which creates the
+gradebook rows) and before ``nbgrader generate_feedback``; it still writes every
+point and all the feedback. For each collected submission
 ``COURSE_DIR/submitted/<student>/<package>/`` it
 
 1. grades the student's ``assignments/`` package, as it sits in that folder,

@@ -12,15 +12,19 @@ nbgrader course directory::
     DIR/source/<package>/<package>.ipynb           the notebook (kernel python3), in the language of --lang
     DIR/source/<package>/assignments/...           the student stubs (from the committed assignments/):
                                                    the assignment's package, the packages it imports, common/
+    DIR/source/<package>/rnn_course_runtime/...    what the graded cells' self-check imports: the runtime as
+                                                   the student release vendors it, its course.yml, and
+                                                   fixtures/ with the public fixtures of the assignment's tasks
     DIR/release/<package>/...                      written by ``nbgrader generate_assignment <package> --force``
 
 where ``<package>`` is the assignment's package in ``course.yml``
 (``a1_vanilla_rnn``, ...), also the nbgrader assignment name. The graded cells
-compute nothing (a comment naming their tasks and ``0.0``, :mod:`.graded_cells`):
-the kernel that runs the student's cells never holds the graders or the
-reference. ``nbgrader autograde`` records 0 for them; ``course nbgrader-grade``
-(:mod:`.nbgrader_grade`) grades the collected submissions in the sandbox and
-writes the points into the gradebook. ``autograder/authoring/cli.py`` registers
+run the public checks of their tasks (``check_tasks``, :mod:`.graded_cells`), so
+that ``nbgrader validate`` tells the student which tasks still fail; the kernel
+never holds the graders or the reference, and the cells earn nothing.
+``nbgrader autograde`` runs no student code (:mod:`.nbgrader_autograde`) and
+records 0 for them; ``course nbgrader-grade`` (:mod:`.nbgrader_grade`) grades
+the collected submissions in the sandbox and writes the points into the gradebook. ``autograder/authoring/cli.py`` registers
 the verb with :func:`add_arguments` and :func:`run`.
 """
 
@@ -33,6 +37,8 @@ from pathlib import Path
 
 from ..runtime.manifest import LANGUAGES, REPO_ROOT, load_manifest
 from . import notebook_translations
+from .nbgrader_self_check import is_cache, stray_runtime_files, write_self_check_runtime
+from .release import VENDORED_RUNTIME
 from .graded_cells import GradedCellError, fill_graded_cells, graded_task_ids
 from .question_cells import add_question_cells, answer_cell_problems, is_answer_cell
 
@@ -233,6 +239,10 @@ def write_source(out, manifest=None, names=None, notebooks_dir=NOTEBOOKS_DIR, st
             raise NotebookBuildError(f"{notebook_path(assignment, notebooks_dir)} ({lang}):\n  " + "\n  ".join(problems))
         write_ipynb(nb, folder / f"{assignment.package}.ipynb")
         copy_student_package(assignment.package, folder, stubs_dir)
+        try:
+            write_self_check_runtime(assignment, manifest, folder, lang)
+        except FileNotFoundError as error:
+            raise NotebookBuildError(str(error)) from None
         written.append(assignment.package)
     return written
 
@@ -270,7 +280,10 @@ def solution_block_lines(nb):
 
 
 def release_problems(out, package):
-    """Solution code or hidden checks found in release/<package>/ (empty when it is safe to hand out)."""
+    """Solution code or hidden checks found in release/<package>/ (empty when it is safe to hand out): a line of
+    solution code in any file (the notebook, the stubs, the vendored runtime, the fixtures), an import of the
+    graders or the solutions in the notebook, or a file beside the notebook, ``assignments/`` and the vendored
+    runtime (its files, course.yml and public fixtures)."""
     import nbformat
 
     from .leak_scan import scan_for_solution_lines
@@ -283,9 +296,12 @@ def release_problems(out, package):
     secret = solution_block_lines(source_nb)
     for index, cell in enumerate(release_nb.cells):
         for line in cell.source.splitlines():
-            if line.strip() in secret or "check_tasks" in line or GRADER_IMPORT.search(line) or "BEGIN SOLUTION" in line:
+            if line.strip() in secret or GRADER_IMPORT.search(line) or "BEGIN SOLUTION" in line:
                 problems.append(f"release/{package}/{package}.ipynb cell {index}: {line.strip()!r}")
-    return problems
+    shipped = {f"{package}.ipynb", STUDENT_PACKAGE, VENDORED_RUNTIME}
+    problems += [f"release/{package}/{path.name}: not part of the student version (only {', '.join(sorted(shipped))})"
+                 for path in sorted(release.iterdir()) if path.name not in shipped and not is_cache(path)]
+    return problems + [f"release/{package}/{problem}" for problem in stray_runtime_files(release)]
 
 
 def generate_assignments(out, packages):

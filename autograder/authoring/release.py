@@ -38,8 +38,10 @@ RUNTIME_DIR = REPO_ROOT / "autograder" / "runtime"
 # grader's side can shadow it, and it can shadow nothing of the grader's side.
 VENDORED_RUNTIME = "rnn_course_runtime"
 # What the public tests need from the runtime (the graders' mistakes, sandbox and reports stay out).
+# The notebooks' self-check cells (``course nbgrader``) need the same files.
 RUNTIME_FILES = ("__init__.py", "manifest.py", "harness.py", "fixture_files.py", "problems.py", "gradient_check.py",
-                 "distribution_checks.py", "fingerprint.py", "messages.py", "cases_*.py", "messages/*.yml")
+                 "distribution_checks.py", "fingerprint.py", "messages.py", "public_checks.py",
+                 "notebook_self_check.py", "cases_*.py", "messages/*.yml")
 STUDENT_TEMPLATE_DIR = Path(__file__).resolve().parent / "student_template"
 WORKFLOW_TEMPLATE = Path(__file__).resolve().parent / "delivery_templates" / "classroom.yml"
 HIDDEN_SUITE_DIR = Path(__file__).resolve().parent / "hidden_suite"
@@ -196,19 +198,32 @@ def write_public_tests(build):
             (build.out / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, build.out / relative)
             build.written.append(relative)
-    for pattern in RUNTIME_FILES:
-        for source in sorted(RUNTIME_DIR.glob(pattern)):
-            build.write(Path(VENDORED_RUNTIME) / source.relative_to(RUNTIME_DIR), source.read_text(encoding="utf-8"))
+    for relative, text in vendored_runtime_files().items():
+        build.write(Path(VENDORED_RUNTIME) / relative, text)
+
+
+def vendored_runtime_files():
+    """{path inside the vendored runtime: text} of the runtime files a student's copy holds (``RUNTIME_FILES``).
+
+    The runtime imports itself relatively, so its files are copied as they are; the public tests and the hidden
+    suite that import it are rewritten by :func:`_vendor_imports`."""
+    return {source.relative_to(RUNTIME_DIR): source.read_text(encoding="utf-8")
+            for pattern in RUNTIME_FILES for source in sorted(RUNTIME_DIR.glob(pattern))}
+
+
+def course_yml_in_language(text, lang, where="course.yml"):
+    """The text of a course.yml with its ``course.language`` set to ``lang`` (the messages' language)."""
+    language_line = re.compile(r"^(  language: )(\w+)$", re.MULTILINE)
+    if len(language_line.findall(text)) != 1:
+        raise BuildError(f"{where}: expected one line '  language: <code>' under course:")
+    return language_line.sub(lambda m: m.group(1) + lang, text)
 
 
 @step("write_assignments")
 def write_project_files(build):
     """course.yml, pyproject.toml, README.md and .gitignore of the student repository."""
-    manifest_text = build.manifest.path.read_text(encoding="utf-8")
-    language_line = re.compile(r"^(  language: )(\w+)$", re.MULTILINE)
-    if len(language_line.findall(manifest_text)) != 1:
-        raise BuildError(f"{build.manifest.path}: expected one line '  language: <code>' under course:")
-    build.write("course.yml", language_line.sub(lambda m: m.group(1) + build.lang, manifest_text))
+    build.write("course.yml", course_yml_in_language(build.manifest.path.read_text(encoding="utf-8"), build.lang,
+                                                     build.manifest.path))
     for template in sorted(STUDENT_TEMPLATE_DIR.glob("*.template")):
         name = template.name.removesuffix(".template")
         if name.count(".") == 2:  # README.ko.md.template: the README of that language only

@@ -9,15 +9,17 @@ assignment three students submit a copy of release/<assignment>/ whose
 - stub:    unchanged (the release's stubs and notebook);
 - buggy:   the reference with one catalogued mistake (``mistakes.write_mutant_tree``), glue answered.
 
-``nbgrader autograde`` runs the notebooks in a python3 kernel; their graded cells
-compute nothing, so it records 0 for every graded cell of every student. Then
+``nbgrader autograde`` runs no student code (the course's config replaces nbgrader's
+``Execute``: no kernel starts, every graded cell gets the output ``0.0``), so it
+records 0 for every graded cell of every student. Then
 ``course nbgrader-grade --seed SEED`` grades the collected packages outside the
 kernel and writes the points into the gradebook, which must then hold full marks,
 zero, and for the buggy student exactly the per-cell points that
 ``grade_submission`` (the hidden graders) gives the same package on the same
 seed. ``generate_feedback`` and ``export`` must write the feedback pages and grades.csv.
 
-About 2 to 3 minutes on two cores (mostly kernel start-up and the notebooks' small trainings).
+About a minute and a half on two cores (mostly the sandboxed grading of ``course nbgrader-grade``; autograde
+starts no kernel).
 """
 
 import contextlib
@@ -29,6 +31,7 @@ import pytest
 
 from autograder.authoring import notebooks
 from autograder.authoring.cli import main as course_cli
+from autograder.authoring.nbgrader_autograde import is_graded_code_cell
 from autograder.grading import mistakes
 from autograder.grading.grade import grade_submission
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
@@ -102,8 +105,8 @@ def nbgrader_grade(out, assignment, seed=SEED):
 
 @pytest.fixture(scope="module")
 def course_dir(tmp_path_factory):
-    """The course directory after autograde, nbgrader-grade, generate_feedback and export; and the gradebook's
-    scores right after autograde, {(package, student): {grade_id: (auto_score, max_score)}}."""
+    """The course directory after autograde, nbgrader-grade, generate_feedback and export; and, right after
+    autograde, {(package, student): (the gradebook's scores, the autograded notebook's code outputs)}."""
     out = tmp_path_factory.mktemp("nbgrader") / "course"
     packages = notebooks.build_course(out, MANIFEST)
     assert packages == [a.package for a in MANIFEST.assignments]
@@ -113,7 +116,8 @@ def course_dir(tmp_path_factory):
             submit(out, out / "submitted" / student / assignment.package, student, assignment)
         notebooks.nbgrader(["autograde", assignment.package, "--force"], out)
         for student in STUDENTS:
-            after_autograde[(assignment.package, student)] = cell_scores(out, assignment, student)
+            after_autograde[(assignment.package, student)] = (cell_scores(out, assignment, student),
+                                                              code_outputs(out, assignment, student))
         printed = nbgrader_grade(out, assignment)
         assert all(f"{student}: " in printed for student in STUDENTS), printed
         notebooks.nbgrader(["generate_feedback", assignment.package, "--force"], out)
@@ -124,6 +128,17 @@ def course_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def course(course_dir):
     return course_dir[0]
+
+
+def code_outputs(course, assignment, student):
+    """[(grade_id or None, graded, outputs)] of the code cells of the student's autograded notebook (graded: scored
+    from its output by nbgrader; the written answers are scored by hand)."""
+    import nbformat
+
+    path = course / "autograded" / student / assignment.package / f"{assignment.package}.ipynb"
+    return [(cell.metadata.get("nbgrader", {}).get("grade_id"), is_graded_code_cell(cell),
+             [dict(output) for output in cell.outputs]) for cell in nbformat.read(path, 4).cells
+            if cell.cell_type == "code"]
 
 
 def cell_scores(course, assignment, student, written=False):
@@ -151,7 +166,9 @@ def test_release_is_the_student_version(course, assignment):
     released = "\n".join(cell.source for cell in release.cells)
     released_lines = {line.strip() for line in released.splitlines()}
     assert solution_lines and not solution_lines & released_lines
-    assert "check_tasks" not in released and "SOLUTION" not in released
+    assert "SOLUTION" not in released
+    assert all("check_tasks" not in cell.source for cell in release.cells
+               if not cell.metadata.get("nbgrader", {}).get("grade"))  # the self-check is in the graded cells only
     assert notebooks.release_problems(course, assignment.package) == []
     for stub in (course / "release" / assignment.package / "assignments").rglob("*.py"):
         relative = stub.relative_to(course / "release" / assignment.package)
@@ -168,17 +185,14 @@ def test_autograde_scores(course, assignment):
     assert all(score == top for score, top in correct.values()), correct
     assert sum(top for _, top in correct.values()) == assignment.points
 
-    # every cell of the correct submission ran: the kernel imported the student's package, not the stubs
-    import nbformat
-
-    autograded = nbformat.read(course / "autograded" / "correct" / assignment.package / f"{assignment.package}.ipynb", 4)
-    errors = [(index, output.get("ename")) for index, cell in enumerate(autograded.cells) if cell.cell_type == "code"
-              for output in cell.outputs if output.output_type == "error"]
-    assert not errors, errors
-    noisy = [cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells
-             if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"  # (not written answers)
-             and any(output.get("name") == "stderr" or output.output_type != "stream" for output in cell.outputs)]
-    assert not noisy, f"graded cells of a correct submission must print nothing: {noisy}"
+    # no output of student code in any autograded notebook: nbgrader-grade's feedback in the graded cells only
+    for student in STUDENTS:
+        for grade_id, graded, outputs in code_outputs(course, assignment, student):
+            if not graded:
+                assert outputs == [], (student, grade_id, outputs)
+                continue
+            assert [output["output_type"] for output in outputs] == ["stream"], (student, grade_id, outputs)
+            assert all(f"Task {task_id} " in outputs[0]["text"] for task_id in cells[grade_id]), outputs[0]["text"]
 
     stub = cell_scores(course, assignment, "stub")
     assert all(score == 0 for score, _ in stub.values()), stub
@@ -206,11 +220,16 @@ def test_autograde_scores(course, assignment):
 
 @pytest.mark.parametrize("assignment", MANIFEST.assignments, ids=[a.id for a in MANIFEST.assignments])
 def test_autograde_alone_scores_nothing(course_dir, assignment):
-    """The kernel earns no point: autograde records 0 for every graded cell, even of the correct submission."""
+    """No kernel runs at autograde: it records 0 for every graded cell, even of the correct submission, and the
+    autograded notebooks hold the graded cells' 0.0 and no other output."""
     _, after_autograde = course_dir
     for student in STUDENTS:
-        scores = after_autograde[(assignment.package, student)]
+        scores, outputs = after_autograde[(assignment.package, student)]
         assert scores and all(score == 0 for score, _ in scores.values()), (student, scores)
+        for grade_id, graded, cell_outputs in outputs:
+            want = [{"output_type": "execute_result", "data": {"text/plain": "0.0"}, "metadata": {},
+                     "execution_count": None}] if graded else []
+            assert cell_outputs == want, (student, grade_id, cell_outputs)
 
 
 def test_feedback_and_export(course):

@@ -6,11 +6,13 @@
 - the student version (nbgrader's ClearSolutions and ClearHiddenTests, as run by generate_assignment)
   keeps no line of any solution block and no hidden check;
 - every code cell compiles and imports only names that the student stubs define;
-- the graded cells compute and import nothing (a comment naming their tasks, then ``0.0``);
+- the graded cells only run the self-check of their tasks (a comment naming them, then the import of
+  ``check_tasks`` from the vendored runtime and its call on their task IDs);
 - ``nbgrader_grade.cell_points`` gives full marks, zero and partial credit per graded cell, with
   feedback naming the tasks that lost points, on the reference, the stubs and a catalogued mistake;
-- ``course nbgrader --no-generate`` writes the source tree and a config whose
-  ``Autograde.exclude_overwriting`` keeps every student module.
+- ``course nbgrader --no-generate`` writes the source tree (with the vendored runtime, course.yml and
+  public fixtures the self-check needs) and a config whose ``Autograde.exclude_overwriting`` keeps every
+  student module and whose autograde runs no cell (every graded cell scored 0).
 """
 
 import argparse
@@ -23,8 +25,9 @@ import pytest
 
 from autograder.authoring import notebooks
 from autograder.grading import mistakes
+from autograder.runtime import public_checks
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
-from autograder.authoring import nbgrader_grade
+from autograder.authoring import nbgrader_autograde, nbgrader_grade
 from autograder.grading.grade import grade_submission
 
 MANIFEST = load_manifest()
@@ -111,14 +114,23 @@ def test_graded_cells_that_do_not_fit_course_yml_are_refused(tmp_path, edit, mes
         notebooks.load_notebook(assignment, _with_source(tmp_path, assignment, edit))
 
 
-def test_graded_cells_compute_nothing(assignment_nb):
-    """A graded cell is comments and the literal 0.0: no import, no call, nothing a kernel could patch."""
-    _, nb = assignment_nb
+def test_graded_cells_only_run_the_self_check_of_their_tasks(assignment_nb):
+    """A graded cell is comments, the import of check_tasks from the vendored runtime and one call naming its tasks
+    (string literals): it runs the public checks for nbgrader validate; nothing of the graders or the reference."""
+    assignment, nb = assignment_nb
+    cells = {grade_id: task_ids for grade_id, _, task_ids in notebooks.graded_cells(nb)}
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":  # (not the written answers)
             tree = ast.parse(cell.source)
-            assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), cell.source
-            assert isinstance(tree.body[0].value, ast.Constant) and tree.body[0].value.value == 0.0, cell.source
+            assert len(tree.body) == 2, cell.source
+            imported, called = tree.body
+            assert isinstance(imported, ast.ImportFrom) and imported.module == "rnn_course_runtime.notebook_self_check"
+            assert [alias.name for alias in imported.names] == ["check_tasks"], cell.source
+            assert isinstance(called, ast.Expr) and isinstance(called.value, ast.Call), cell.source
+            assert called.value.func.id == "check_tasks" and not called.value.keywords, cell.source
+            named = [argument.value for argument in called.value.args if isinstance(argument, ast.Constant)]
+            assert named == cells[cell.metadata["nbgrader"]["grade_id"]] == [
+                task.id for task in assignment.tasks if task.notebook == cell.metadata["nbgrader"]["grade_id"]]
             assert "autograder" not in cell.source.replace("`course nbgrader-grade`", "")
             assert "solutions" not in cell.source
 
@@ -129,8 +141,10 @@ def test_student_version_has_no_solution_lines(assignment_nb):
     assert blocks, "the notebook has no solution block"
     student = student_version(nb)
     text = "\n".join(cell.source for cell in student.cells)
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "check_tasks"):
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS"):
         assert marker not in text
+    assert all("check_tasks" not in cell.source for cell in student.cells
+               if not cell.metadata.get("nbgrader", {}).get("grade")), "check_tasks outside the graded cells"
     student_lines = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
     leaked = [line for line in blocks if line in student_lines]
     assert not leaked, f"solution lines left in the student version: {leaked}"
@@ -251,6 +265,56 @@ def test_source_tree_and_config(tmp_path):
         assert modules and sorted(excluded[package]) == modules
     assert config.CourseDirectory.root == str(course.resolve())
     assert config.Execute.timeout >= 60
+    assert config.Autograde.autograde_preprocessors == nbgrader_autograde.autograde_preprocessors()
+
+
+def test_source_holds_what_the_self_check_needs(tmp_path):
+    """source/<package>/rnn_course_runtime/: the vendored runtime, a course.yml of the shipped assignments in the
+    notebooks' language, and the public fixtures of exactly the assignment's tasks that have one (the tasks with
+    properties have none: their outputs are random)."""
+    from autograder.authoring.public_fixtures import FIXTURES_DIR
+    from autograder.authoring.release import vendored_runtime_files
+
+    notebooks.write_source(tmp_path, MANIFEST, ["a2"], lang="ko")
+    runtime = tmp_path / "source" / "a2_bptt_gradients" / "rnn_course_runtime"
+    for relative, text in vendored_runtime_files().items():
+        assert (runtime / relative).read_text(encoding="utf-8") == text, relative
+    shipped = load_manifest(runtime / "course.yml", check_files=False)
+    assert shipped.language == "ko"
+    assert [a.id for a in shipped.assignments] == ["a1", "a2"]  # A2's package imports A1's
+    a2 = [task for task in MANIFEST.assignment("a2").tasks if public_checks.uses_fixtures(task.id)]
+    assert a2 and sorted(p.name for p in (runtime / "fixtures").iterdir()) == sorted(f"{task.id}.json" for task in a2)
+    for task in a2:
+        assert (runtime / "fixtures" / f"{task.id}.json").read_bytes() == (FIXTURES_DIR / f"{task.id}.json").read_bytes()
+
+
+def test_autograde_runs_no_cell_and_scores_every_graded_cell_zero():
+    """nbgrader's default autograde preprocessors with Execute replaced: graded code cells output 0.0 (nbgrader's
+    partial credit 0), every other code cell nothing, whatever the submitted notebook held."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    from nbgrader.utils import determine_grade
+    from nbformat.v4 import new_output
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    replaced = nbgrader_autograde.autograde_preprocessors()
+    assert Execute not in replaced and len(replaced) == len(default)
+    assert [p for p in replaced if p is not nbgrader_autograde.GradedCellsScoreZero] == [
+        p for p in default if p is not Execute]
+    nb = notebooks.load_notebook(MANIFEST.assignment("a1"))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [new_output("stream", name="stdout", text="forged\n")]
+    nb, _ = nbgrader_autograde.GradedCellsScoreZero()(nb, {})  # as nbconvert calls it
+    graded = [cell for cell in nb.cells if nbgrader_autograde.is_graded_code_cell(cell)]
+    assert len(graded) == len(notebooks.graded_cells(nb))
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell in graded:
+            assert determine_grade(cell) == (0, cell.metadata["nbgrader"]["points"])
+        else:
+            assert cell.outputs == []
 
 
 def test_unknown_assignment_is_refused(tmp_path):

@@ -10,9 +10,11 @@ Three students submit a1 through nbgrader (``course nbgrader``, then
   ``builtins``, the names a graded cell could use, and the display hook that turns the graded cell's
   value into the output nbgrader scores.
 
-Before this change two such lines (``n.check_tasks = lambda *a, **k: None``) scored full marks,
-because the graded cells called the grader inside the kernel. Now the graded cells compute nothing
-and the points are computed outside the kernel: the attacker gets 0 in the gradebook.
+Once two such lines (``n.check_tasks = lambda *a, **k: None``) scored full marks, because the graded
+cells called the grader inside the kernel. Now the graded cells only run the public checks (for
+``nbgrader validate``: a patched kernel can fool the student's own self-check, nothing else),
+``nbgrader autograde`` runs no cell at all, and the points are computed outside the kernel: the
+attacker gets 0 in the gradebook, and its patch never even runs at autograde.
 """
 
 import contextlib
@@ -123,10 +125,12 @@ def test_the_monkeypatch_earns_nothing(graded):
 
 
 def test_the_kernel_scores_nothing_even_when_patched(graded):
-    """Autograde's own scores (before nbgrader-grade) never depend on what the kernel ran: 0 for the correct
-    student; the attacker's display-hook patch may make nbgrader see no output, which nbgrader-grade overwrites."""
+    """Autograde's own scores (before nbgrader-grade) never depend on the student's code: no kernel runs, so the
+    attacker's display-hook patch never runs either, and every student gets 0 for every graded cell."""
     _, autograded, _ = graded
-    assert all(score == 0 for score, _ in autograded["correct"].values()), autograded["correct"]
+    for student in ("correct", "buggy", "attacker"):
+        scores = autograded[student]
+        assert scores and all(score == 0 for score, _ in scores.values()), (student, scores)
 
 
 def test_correct_gets_full_points_per_cell(graded):
