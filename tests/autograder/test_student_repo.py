@@ -37,7 +37,9 @@ def _junit(path):
     return results
 
 
-@pytest.fixture(scope="module")
+# session scope: built once in the worker of this file's xdist group, even when that worker runs other
+# modules' tests in between (a module fixture would be built again after them)
+@pytest.fixture(scope="session")
 def student_repo(tmp_path_factory, student_venv):
     root = tmp_path_factory.mktemp("release")
     repo = root / "student"

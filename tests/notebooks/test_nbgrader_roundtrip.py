@@ -103,7 +103,9 @@ def nbgrader_grade(out, assignment, seed=SEED):
     return printed.getvalue()
 
 
-@pytest.fixture(scope="module")
+# session scope: built once in the worker of this file's xdist group, even when that worker runs other
+# modules' tests in between (a module fixture would be built again after them)
+@pytest.fixture(scope="session")
 def course_dir(tmp_path_factory):
     """The course directory after autograde, nbgrader-grade, generate_feedback and export; and, right after
     autograde, {(package, student): (the gradebook's scores, the autograded notebook's code outputs)}."""
@@ -125,7 +127,7 @@ def course_dir(tmp_path_factory):
     return out, after_autograde
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def course(course_dir):
     return course_dir[0]
 

@@ -43,7 +43,9 @@ SUCCESS = "Success! Your notebook passes all the tests."
 TASK_LINE = re.compile(r"^    (Task (\d+\.\d+) \(.*)$")  # a task's line in a self-check's error, as validate prints it
 
 
-@pytest.fixture(scope="module")
+# session scope: built once in the worker of this file's xdist group, even when that worker runs other
+# modules' tests in between (a module fixture would be built again after them)
+@pytest.fixture(scope="session")
 def course(tmp_path_factory):
     out = tmp_path_factory.mktemp("nbgrader-validate") / "course"
     notebooks.build_course(out, MANIFEST, [A1.id])

@@ -99,7 +99,9 @@ def cell_comments(out, student):
         return {comment.name: comment.auto_comment for comment in notebook.comments}
 
 
-@pytest.fixture(scope="module")
+# session scope: built once in the worker of this file's xdist group, even when that worker runs other
+# modules' tests in between (a module fixture would be built again after them)
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("nbgrader-attack") / "course"
     notebooks.build_course(out, MANIFEST, [A1.id])
