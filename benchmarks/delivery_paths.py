@@ -24,7 +24,11 @@ Why the totals may legitimately differ from the local grade:
 - The Actions feedback runs the hidden cases precomputed at release (fixed inputs, no seed), and the
   student's runner holds no reference: a task that calls a buggy task (``uses`` in course.yml) fails with
   it, where the graders of record answer its calls with the reference (a bug costs its own task there).
+  The same holds for a task whose inputs or gradient-check loss come from another task's outputs
+  (``OutputOf`` in autograder/runtime/cases_*.py, e.g. Task 3.9's gates from Tasks 3.1-3.4, Task 4.5's
+  gradient check through Task 4.4): on the runner these are the student's own, buggy outputs.
   Its tests are pass/fail per task, so partial credit differs as well.
+- The class-grading CSV writes fractional points with two decimals (reports._fmt): 95.13 for 95.129.
 - Written questions are graded by hand on every path and are in no total here (nbgrader scores their
   unanswered cells 0; the CSV shows them as pending).
 

@@ -125,7 +125,8 @@ def run_actions_feedback(samples, seed, work):
         results = json.loads((runner_temp / "results.json").read_text())
         totals[name] = reporter_totals(results)
     return totals, ["Actions feedback: the release's precomputed hidden cases (no seed); a task that calls a "
-                    "buggy task fails with it (no reference answers on the student's runner)"]
+                    "buggy task, or takes its inputs from one (OutputOf), fails with it (no reference on the "
+                    "student's runner); pass/fail per task (no partial credit)"]
 
 
 # 4. class grading on Actions (grade of record of a GitHub course) --------------------------------------------
