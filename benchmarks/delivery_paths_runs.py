@@ -80,7 +80,7 @@ def run_gradescope(samples, seed, work):
              env=_clean_env(AUTOGRADER_ROOT=str(root), PATH="/usr/bin:/bin"))
         results = json.loads((root / "results" / "results.json").read_text())
         totals[name], seeds[name] = results["score"], _gradescope_seed(results.get("output", ""))
-    return totals, [f"Gradescope drew its own seeds (run_autograder takes none): "
+    return totals, ["Gradescope drew its own seeds (run_autograder takes none): "
                     + ", ".join(f"{name} {seeds[name]}" for name in samples)]
 
 
