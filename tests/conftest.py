@@ -9,9 +9,12 @@ oracle tests are skipped, unless ``RNN_COURSE_REQUIRE_ORACLE=1`` (set by
 """
 
 import os
+from importlib.metadata import version as _version
 
 import numpy as np
 import pytest
+
+UNGROUPED = pytest.StashKey[str]()
 
 from autograder.authoring.samples import write_samples
 
@@ -25,6 +28,26 @@ def pytest_configure(config):
     # pytest-xdist's marker (registered here too, so that a run without xdist still accepts it): `make test` runs
     # `-n 2 --dist loadgroup`, which sends the tests of one group to one worker, one after the other
     config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup``, note when pytest-xdist could not group the tests (it marks each grouped test's
+    node ID with ``@<group>``; pytest 9 ignores that mark): the tests that must share a worker (they watch
+    processes system-wide, or build one nbgrader course) would then run in both workers at once."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if grouped and not any("@" in item.nodeid for item in grouped):
+        config.stash[UNGROUPED] = (f"pytest-xdist {_version('pytest-xdist')} cannot group tests under pytest "
+                                   f"{pytest.__version__} (xdist_group is ignored): install pytest<9 "
+                                   "(pip install -e '.[test]')")
+
+
+def pytest_runtest_setup(item):
+    """Each grouped test fails at once, before its fixtures, when the groups could not be kept."""
+    if UNGROUPED in item.config.stash and item.get_closest_marker("xdist_group"):
+        pytest.fail(item.config.stash[UNGROUPED], pytrace=False)
 
 
 @pytest.fixture

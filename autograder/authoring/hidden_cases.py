@@ -12,6 +12,11 @@ Files (written by ``course release`` into ``.github/feedback/``)::
 
     fixtures/<task id>.json   format of autograder/runtime/fixture_files.py
     fingerprints.json         {"format": FINGERPRINT_FORMAT, "tasks": {task id: {sha256: [mistake id, ...]}}}
+    dependencies.json         {task id: [the tasks whose student code its cases run, besides its own]}
+
+The runner holds no reference to answer a task's calls to other tasks, so a bug in one task also fails the
+tasks that run its code (through ``uses``, or an ``OutputOf`` input or gradient-check loss); dependencies.json
+lets a failing test say which of those fail too (the graders of record answer them: a bug costs its own task).
 """
 
 import json
@@ -19,6 +24,7 @@ import json
 import numpy as np
 
 from ..grading import mistakes
+from ..grading.dependency_answers import harness_calls, upstream
 from ..grading.grade import grader_dims
 from ..runtime import fixture_files, harness
 from ..runtime.fingerprint import outputs_fingerprint
@@ -102,6 +108,18 @@ def compute_fingerprints(cases, manifest=None):
                          if len(ids) > 1 or task_of[ids[0]] == task_id})}
 
 
+def task_dependencies(manifest):
+    """{task id: sorted ids of the other tasks whose code its cases run}: what the harness calls for the task's
+    call and its gradient-check loss (recorded on the reference), and everything upstream of those."""
+    found = {}
+    for task in manifest.tasks:
+        calls, losses = harness_calls(task.id)
+        direct = (calls | losses | set(task.uses)) - {task.id}
+        found[task.id] = sorted((direct | upstream(direct)) - {task.id},
+                                key=lambda other: tuple(map(int, other.split("."))))
+    return found
+
+
 def hidden_files(manifest=None):
     """{relative path under .github/feedback/: text} of the fixtures and fingerprints."""
     manifest = manifest or load_manifest()
@@ -111,4 +129,5 @@ def hidden_files(manifest=None):
     files["fingerprints.json"] = json.dumps({"format": FINGERPRINT_FORMAT,
                                              "tasks": compute_fingerprints(cases, manifest)},
                                             indent=1, sort_keys=True) + "\n"
+    files["dependencies.json"] = json.dumps(task_dependencies(manifest), indent=1, sort_keys=True) + "\n"
     return files

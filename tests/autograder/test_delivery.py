@@ -409,16 +409,13 @@ def test_workflow_steps_run_locally_in_a_fresh_clone(tmp_path, student_venv, sam
     # The student's runner has no reference to answer a task's calls to the tasks it uses, so its feedback also
     # fails the tasks downstream of a bug (the grade of record isolates them: a bug costs its own task there).
     assert expected_failed <= failed
-    uses = {task.id: set(task.uses) for task in tasks}
-    upstream = {task_id: set() for task_id in uses}
-    for task_id in uses:
-        todo = list(uses[task_id])
-        while todo:
-            used = todo.pop()
-            if used not in upstream[task_id]:
-                upstream[task_id].add(used)
-                todo.extend(uses[used])
-    assert all(upstream[task_id] & expected_failed for task_id in failed - expected_failed), failed - expected_failed
+    # (the tasks whose code a task's cases run: through uses, or an input or loss made by another task's output)
+    dependencies = json.loads((clone / ".github" / "feedback" / "dependencies.json").read_text())
+    assert all(set(dependencies[task_id]) & expected_failed for task_id in failed - expected_failed), \
+        failed - expected_failed
+    for task_id in failed - expected_failed:  # each says which task it runs fails too
+        message = results["task_" + task_id.replace(".", "_")]["tests"][0]["message"]
+        assert "whose code this task runs, fails too" in message, (task_id, message)
     assert statuses["Points (feedback only)"] == (0 if sample == "complete" else 1)
     if hang:
         assert "Timeout" in results["task_4_10"]["tests"][0]["message"]

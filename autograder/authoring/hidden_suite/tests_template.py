@@ -28,6 +28,8 @@ os.environ.setdefault(LANG_ENV, MANIFEST.language)
 TASKS = {task.id: task for task in MANIFEST.tasks}
 SPECS = harness.all_specs()
 FINGERPRINTS = json.loads((HIDDEN_DIR / "fingerprints.json").read_text(encoding="utf-8"))["tasks"]
+DEPENDENCIES = json.loads((HIDDEN_DIR / "dependencies.json").read_text(encoding="utf-8"))
+FAILED = set()  # the tasks failed so far in this run (tests run in task order, dependencies first)
 
 
 def _header(task):
@@ -35,7 +37,13 @@ def _header(task):
 
 
 def _fail(task, lines, outputs_per_case=None):
-    """Fail with the task's header, the lines, the hint of the one mistake the outputs match, and the task's hint."""
+    """Fail with the task's header, the tasks it runs that fail too, the lines, the hint of the one mistake the
+    outputs match, and the task's hint."""
+    FAILED.add(task.id)
+    failing = {other for other in DEPENDENCIES.get(task.id, []) if other in FAILED}
+    first = [other for other in DEPENDENCIES.get(task.id, [])  # the failing ones that run no other failing one
+             if other in failing and not failing & set(DEPENDENCIES.get(other, []))]
+    lines = [t("test.upstream_failed", other=other, function=TASKS[other].function) for other in first] + lines
     hints = []
     if outputs_per_case is not None:
         matches = FINGERPRINTS.get(task.id, {}).get(outputs_fingerprint(outputs_per_case), [])
