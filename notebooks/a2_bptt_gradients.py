@@ -25,8 +25,10 @@
 # The handout `assignments/a2_bptt_gradients/README.md` has the maths and the
 # task table. The **graded** cells run the course's hidden checks
 # (fresh random inputs, partial credit per check) when the assignment is
-# collected; the cells with `# YOUR CODE HERE` are glue code for the
-# experiments and are not graded.
+# collected; in your copy they run the public checks of their tasks and fail
+# naming each task that does not pass them yet, as `nbgrader validate` does
+# (they earn nothing themselves). The cells with `# YOUR CODE HERE` are glue
+# code for the experiments and are not graded.
 
 # %% [markdown] id="a2-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:

@@ -21,9 +21,11 @@
 # order i, f, g, o** (not CS231n's i, f, o, g); `c0 = 0`.
 #
 # The **graded** cells run the course's hidden checks (fresh random
-# inputs, partial credit per check) when the assignment is collected; the
-# cells with `# YOUR CODE HERE` are glue code for the experiment and are not
-# graded.
+# inputs, partial credit per check) when the assignment is collected; in your
+# copy they run the public checks of their tasks and fail naming each task
+# that does not pass them yet, as `nbgrader validate` does (they earn nothing
+# themselves). The cells with `# YOUR CODE HERE` are glue code for the
+# experiment and are not graded.
 
 # %% [markdown] id="a3-setup"
 # The setup cell below imports numpy and matplotlib and defines a few helpers:
