@@ -18,7 +18,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT.parent), str(ROOT)]
 
-from autograder.authoring.samples import copy_as_submission  # noqa: E402
 from autograder.grading import mistakes  # noqa: E402
 from autograder.grading.grade import grade_many  # noqa: E402
 from autograder.runtime.manifest import load_manifest  # noqa: E402
@@ -59,12 +58,7 @@ def main(argv=None):
         raise SystemExit("bad bug list: " + "; ".join(problems))
     manifest = load_manifest()
     with tempfile.TemporaryDirectory(prefix="rnn-single-bugs-") as tmp:
-        paths = []
-        for bug in BUGS:
-            path = Path(tmp) / bug.id
-            copy_as_submission(mistakes.SOLUTIONS_DIR, path)
-            (path / "assignments" / bug.file).write_text(mistakes.apply(bug), encoding="utf-8")
-            paths.append(path)
+        paths = [mistakes.write_mutant_tree(bug, Path(tmp) / bug.id / "assignments").parent for bug in BUGS]
         reports = grade_many(paths, manifest, seed=args.seed, jobs=args.jobs)
     print(f"{len(BUGS)} single-bug submissions, seed {args.seed}, every assignment graded")
     print(f"{'bug':42} {'task':>5} {'lost in task':>12} {'lost elsewhere':>14}  other tasks / hint")

@@ -59,8 +59,5 @@ def write_samples(directory, manifest=None):
                         ignore=IGNORE)
     by_id = {mistake.id: mistake for mistake in mistakes.CATALOGUE}
     for mistake_id in SAMPLE_MISTAKES:
-        target = directory / f"mistake_{mistake_id}"
-        copy_as_submission(mistakes.SOLUTIONS_DIR, target)
-        (target / "assignments" / by_id[mistake_id].file).write_text(mistakes.apply(by_id[mistake_id]),
-                                                                     encoding="utf-8")
+        mistakes.write_mutant_tree(by_id[mistake_id], directory / f"mistake_{mistake_id}" / "assignments")
     return sorted(directory / name for name in sample_names())

@@ -49,7 +49,7 @@ def apply(mistake, solutions_dir=SOLUTIONS_DIR):
 def write_mutant_tree(mistake, destination):
     """Copy the reference package to ``destination`` with the mistake applied."""
     destination = Path(destination)
-    shutil.copytree(SOLUTIONS_DIR, destination, ignore=shutil.ignore_patterns("__pycache__", "*.md"))
+    shutil.copytree(SOLUTIONS_DIR, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.md"))
     (destination / mistake.file).write_text(apply(mistake), encoding="utf-8")
     return destination
 

@@ -15,12 +15,12 @@ import pytest
 
 from autograder.grading import dependency_answers as answers
 from autograder.grading import dependency_proxies as wire
-from autograder.grading import reports
+from autograder.grading import mistakes, reports
 from autograder.grading.grade import grade_submission
+from autograder.grading.mistake_catalogue import Mistake as Bug
 from autograder.grading.sandbox import Limits, run_requests
 from autograder.runtime import harness
 from autograder.runtime.manifest import load_manifest
-from benchmarks.points_lost_by_task import BUGS, points_lost, write_bug
 
 REFERENCE = harness.make_loader("solutions")
 FAST = Limits(cpu_seconds=20, wall_seconds_per_request=5)
@@ -164,11 +164,39 @@ def test_a_proxy_whose_arguments_the_reference_rejects_is_a_clear_problem_of_the
 
 
 # ---- single-bug submissions, graded --------------------------------------------------------------------------
+# The reference with one line changed, one upstream bug each (benchmarks/single_bugs.py measures 27 more)
+BUGS = (
+    Bug("rnn_step_forward_Wh_transposed", "1.1", "a1_vanilla_rnn/rnn.py",
+        "h_next = np.tanh(x @ Wx + h_prev @ Wh + b)", "h_next = np.tanh(x @ Wx + h_prev @ Wh.T + b)"),
+    Bug("rnn_step_backward_tanh_of_h_prev", "1.2", "a1_vanilla_rnn/rnn.py",
+        "da = dh_next * (1.0 - h_next**2)", "da = dh_next * (1.0 - h_prev**2)"),
+    Bug("relu_step_backward_Wh_not_transposed", "2.9", "a2_bptt_gradients/relu_rnn.py",
+        "dh_prev = da @ Wh.T  # (N, H)", "dh_prev = da @ Wh  # (N, H)"),
+    Bug("lstm_step_backward_drops_dc_next", "3.11", "a3_lstm/lstm.py",
+        "dc = dc_next + dc_from_h", "dc = dc_from_h"),
+    Bug("gru_step_backward_drops_direct_path", "4.8", "a4_gru/gru.py",
+        "dh_prev = dh_direct + dah @ Wh.T", "dh_prev = dah @ Wh.T"),
+    Bug("hidden_state_backward_one_minus_c_squared", "3.7", "a3_lstm/gates_backward.py",
+        "dc = dh * o * (1.0 - tanh_c**2)", "dc = dh * o * (1.0 - c**2)"),
+)
+
+
+def write_bug(bug, root):
+    """The reference under ``root/<bug id>/assignments`` with the bug's one line changed; returns the submission."""
+    return mistakes.write_mutant_tree(bug, root / bug.id / "assignments").parent
+
+
+def points_lost(report):
+    """{task id: points lost} of the tasks that lost points."""
+    return {task.task_id: round(task.max_points - task.points, 4) for task in report.tasks
+            if task.points < task.max_points}
+
+
 SCOPES = {"1.1": ["a1", "a2"], "1.2": ["a1", "a2"], "2.9": ["a2"], "3.11": ["a3"], "4.8": ["a4"], "3.7": ["a3"]}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("bug", BUGS, ids=[bug.name for bug in BUGS])
+@pytest.mark.parametrize("bug", BUGS, ids=[bug.id for bug in BUGS])
 def test_a_bug_costs_the_task_that_holds_it(bug):
     with tempfile.TemporaryDirectory() as tmp:
         report = grade_submission(write_bug(bug, Path(tmp)), assignment_ids=SCOPES[bug.task_id], seed=5,
