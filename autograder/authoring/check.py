@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grading import mistakes
+from ..grading.dependency_answers import upstream
 from ..grading.grade import grade_many
 from ..grading.reports import task_messages
 from ..runtime.manifest import REPO_ROOT, load_manifest
@@ -90,13 +91,7 @@ def run_check(seed=None, jobs=2, progress=None, manifest=None, assignment_ids=No
 
 def tasks_used(manifest, task_id):
     """``task_id`` and every task it uses, directly or not (a mutant of ``task_id`` is graded on these)."""
-    seen, todo = set(), [task_id]
-    while todo:
-        task = manifest.task(todo.pop())
-        if task.id not in seen:
-            seen.add(task.id)
-            todo += list(task.uses)
-    return sorted(seen)
+    return sorted({task_id} | upstream([task_id], manifest))
 
 
 def reference_problems(report):

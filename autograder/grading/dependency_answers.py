@@ -81,9 +81,10 @@ def harness_calls(task_id):
     return calls, losses
 
 
-def upstream(task_ids):
-    """Every task reachable through ``uses`` from ``task_ids`` (not themselves, unless reachable)."""
-    manifest = harness.course_manifest()
+def upstream(task_ids, manifest=None):
+    """Every task reachable through ``uses`` from ``task_ids`` (not themselves, unless reachable), in ``manifest``
+    (default: the course the harness grades)."""
+    manifest = manifest or harness.course_manifest()
     found, todo = set(), list(task_ids)
     while todo:
         for used in manifest.task(todo.pop()).uses:

@@ -17,16 +17,16 @@ Graders on one machine share the sandbox user: the turns are a lock file per use
 processes of the sandbox user runs in a turn (it sees only processes no grader started).
 """
 
+import fcntl
 import importlib.util
 import json
 import os
 import pwd
 import shutil
-import fcntl
 import signal
-import tempfile
 import stat
 import subprocess
+import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
