@@ -50,12 +50,13 @@ def run_local(samples, seed, work, jobs=2):
 
 
 # 2. Gradescope --------------------------------------------------------------------------------------------
-def _gradescope_seed(output):
-    """The seed that results.json's output names (its message report.gradescope_output), or None."""
-    parts = re.split(r"(\{\w+\})", catalogue("en")["report.gradescope_output"])
+def printed_seed(message_key, text, lang="en"):
+    """The seed that ``text`` names where the message ``message_key`` (with a ``{seed}`` field) was rendered in
+    ``lang``, or None."""
+    parts = re.split(r"(\{\w+\})", catalogue(lang)[message_key])
     pattern = "".join(r"(\d+)" if part == "{seed}" else ".*?" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
                       for part in parts)
-    found = re.findall(pattern, output)
+    found = re.findall(pattern, text)
     return int(found[-1]) if found else None
 
 
@@ -79,16 +80,19 @@ def run_gradescope(samples, seed, work):
         _run(["bash", str(root / "source" / "run_autograder")], timeout=1800,
              env=_clean_env(AUTOGRADER_ROOT=str(root), PATH="/usr/bin:/bin"))
         results = json.loads((root / "results" / "results.json").read_text())
-        totals[name], seeds[name] = results["score"], _gradescope_seed(results.get("output", ""))
+        totals[name], seeds[name] = results["score"], printed_seed("report.gradescope_output", results.get("output", ""))
     return totals, ["Gradescope drew its own seeds (run_autograder takes none): "
                     + ", ".join(f"{name} {seeds[name]}" for name in samples)]
 
 
 # 3. the student repository's workflow (feedback only) ------------------------------------------------------
 def reporter_totals(results):
-    """classroom-resources/autograding-grading-reporter@v1's two totals of report.py's runner results:
-    console (per runner, passed tests / tests x max_score) and notice (the sum of the tests' scores over
-    runners whose max_score is not 0)."""
+    """The two totals of classroom-resources/autograding-grading-reporter@v1 for report.py's runner results.
+
+    Console (src/helpers/test-helpers.js getTestScore, summed by aggregate-results.js): per runner,
+    (tests with status "pass" / number of tests) x max_score. Notice (src/notify-classroom.js): the sum
+    of every test's score, over runners whose max_score is not 0.
+    """
     console = sum(sum(t["status"] == "pass" for t in r["tests"]) / len(r["tests"]) * (r["max_score"] or 0)
                   for r in results.values())
     notice = sum(t["score"] for r in results.values() if r["max_score"] for t in r["tests"])

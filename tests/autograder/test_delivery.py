@@ -20,6 +20,7 @@ from autograder.authoring.gradescope import write_autograder_zip
 from autograder.runtime.manifest import REPO_ROOT, load_manifest
 from autograder.authoring import release as release_module
 from autograder.authoring.release import BuildError, build_student_repo
+from benchmarks import delivery_paths_runs
 
 GRADESCOPE_STATUSES = {"passed", "failed"}
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -92,15 +93,12 @@ def test_grading_with_the_bundle_matches_the_working_tree(tmp_path, sample_submi
 
 
 def printed_seed(message_key, text, lang=None):
-    """The seed that ``text`` names where the message ``message_key`` (with a ``{seed}`` field) was rendered."""
-    from autograder.runtime.messages import catalogue, language
+    """The seed that ``text`` names where the message ``message_key`` was rendered; it must name one."""
+    from autograder.runtime.messages import language
 
-    parts = re.split(r"(\{\w+\})", catalogue(lang or language())[message_key])
-    pattern = "".join(r"(\d+)" if part == "{seed}" else ".*?" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
-                      for part in parts)
-    found = re.findall(pattern, text)
-    assert found, f"no seed in {text!r}"
-    return int(found[-1])
+    seed = delivery_paths_runs.printed_seed(message_key, text, lang or language())
+    assert seed is not None, f"no seed in {text!r}"
+    return seed
 
 
 def _python_path_env(**extra):
@@ -300,17 +298,7 @@ def _report_module():
     return module
 
 
-def reporter_v1_totals(results):
-    """The two totals of classroom-resources/autograding-grading-reporter@v1 for these runners' results.
-
-    Console (src/helpers/test-helpers.js getTestScore, summed by aggregate-results.js): per runner,
-    (tests with status "pass" / number of tests) x max_score. Notice (src/notify-classroom.js): the sum
-    of every test's score, over runners whose max_score is not 0.
-    """
-    console = sum(sum(t["status"] == "pass" for t in r["tests"]) / len(r["tests"]) * (r["max_score"] or 0)
-                  for r in results.values())
-    notice = sum(t["score"] for r in results.values() if r["max_score"] for t in r["tests"])
-    return console, notice
+reporter_v1_totals = delivery_paths_runs.reporter_totals  # the reporter's console and notice formulas
 
 
 def _junit(cases):
