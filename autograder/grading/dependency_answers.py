@@ -7,9 +7,9 @@ with the reference's outputs for exactly those arguments (forward calls by value
 and replaced by a token, a backward answered from the reference cache its token names). Y keeps the better of
 the two runs; when the proxied one is better, Y's report says which tasks were answered by the reference.
 
-What a child may ask (:class:`Plan`): for Y's call child, every task upstream of what the harness calls,
-except the tasks the harness calls as the student's (Y itself and the forward whose cache it passes to Y);
-for the loss child (gradient check), the same for the loss's tasks. A child never gets the answers of a task
+What a child may ask (:class:`Plan`): for Y's calls, every task upstream of what the harness calls, except the
+tasks the harness calls as the student's (Y itself and the forward whose cache it passes to Y); for the gradient
+check's losses, the same for the loss's tasks; the child that runs both serves both. A child never gets the answers of a task
 whose student function it runs for grading (:func:`groups` keeps that true for several tasks in one child),
 and tasks are graded unproxied first, in a child with no channel at all. Answers are computed here, by the
 reference of this process: no reference code enters the sandbox.
@@ -103,7 +103,8 @@ def cache_providers(task_id):
 
 @dataclass(frozen=True)
 class Plan:
-    """What task_id's proxied children may ask: ``call_served`` (call child), ``loss_served`` (loss child)."""
+    """What task_id's proxied child may ask: ``call_served`` (for its calls), ``loss_served`` (for the gradient
+    check's losses); the child that runs both serves both (``served``)."""
     task_id: str
     fixed: frozenset  # run as the student's in both children: the task and its cache providers
     call_tasks: frozenset
@@ -115,12 +116,10 @@ class Plan:
     def served(self):
         return self.call_served | self.loss_served
 
-    def graded(self, kind):
-        """The tasks whose student function the harness runs in the child of ``kind`` ("call" or "loss")."""
-        return (self.call_tasks if kind == "call" else self.loss_tasks) - self.served_in(kind)
-
-    def served_in(self, kind):
-        return self.call_served if kind == "call" else self.loss_served
+    @property
+    def graded(self):
+        """The tasks whose student function the harness runs in the child (for the calls or the losses)."""
+        return (self.call_tasks | self.loss_tasks) - self.served
 
 
 @functools.lru_cache(maxsize=None)
@@ -149,8 +148,7 @@ def groups(task_ids):
         mine = plan(task_id)
         for group in out:
             plans = [plan(other) for other in group] + [mine]
-            if all(not (set().union(*(p.served_in(kind) for p in plans)) & set().union(*(p.graded(kind) for p in plans)))
-                   for kind in ("call", "loss")):
+            if not set().union(*(p.served for p in plans)) & set().union(*(p.graded for p in plans)):
                 group.append(task_id)
                 break
         else:
@@ -160,7 +158,7 @@ def groups(task_ids):
 
 # ---- answering a child --------------------------------------------------------------------------------------
 class Answers:
-    """The answers of one group's child of one kind: ``proxies`` for the child's job, ``channel()`` per process."""
+    """The answers of one group's children: ``proxies`` for the child's job, ``channel()`` per process."""
 
     def __init__(self, served, reference):
         manifest = harness.course_manifest()

@@ -18,8 +18,6 @@ from dataclasses import replace
 from ..runtime import harness
 from .checks import TaskResult
 from .dependency_answers import Answers, answered_note, cache_providers, groups, plan, provider_note
-from .sandbox import run_requests
-from .submission import STUDENT_PACKAGE
 
 
 def _passed(result):
@@ -28,24 +26,19 @@ def _passed(result):
 
 def _run_group(root, group, cases, limits, reference, tolerances, needed, timeouts=None):
     """{task id: TaskResult} of the group's tasks graded with their served tasks answered; and the tasks asked."""
-    from .grade import grade_case, loss_request  # grade imports this module
+    from .grade import grade_case, run_cases  # grade imports this module
 
     mine = [replace(case, call=k) for k, case in enumerate(case for case in cases if case.task.id in group)]
     plans = [plan(task_id) for task_id in group]
-    call_answers = Answers(set().union(*(p.call_served for p in plans)) & needed, reference)
-    loss_answers = Answers(set().union(*(p.loss_served for p in plans)) & needed, reference)
+    answers = Answers(set().union(*(p.served for p in plans)) & needed, reference)
     requests = [{"kind": "call", "task_id": case.task.id, "args": case.args} for case in mine]
-    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts, answers=call_answers)
-    backward = [i for i, case in enumerate(mine) if case.probes is not None and calls[case.call].status == "ok"]
-    losses = run_requests(root, [loss_request(mine[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts,
-                          answers=loss_answers) if backward else []
-    losses = dict(zip(backward, losses))
+    calls, losses = run_cases(root, requests, mine, limits, timeouts, answers=answers)
     retried = {}
     for i, case in enumerate(mine):
         task = case.task
         result = retried.setdefault(task.id, TaskResult(task.id, task.function, "", task.assignment_id, task.points))
         grade_case(case, calls[case.call], losses.get(i), reference, tolerances, result)
-    return retried, call_answers.asked | loss_answers.asked
+    return retried, answers.asked
 
 
 def _may_improve(result):

@@ -12,9 +12,9 @@ Nothing that earns points is computed in the student's process: the child
 returns arrays (outputs, the arguments after the call, the losses of the
 gradient check at points this process chose), and this process checks values,
 in-place changes, properties and gradients (:mod:`autograder.runtime.gradient_check`).
-The losses are asked of a second child, after the first one's results are read:
-the code that runs when the directions are known can no longer change the
-gradients it returned, and the first child never sees the directions.
+The losses are asked only after the calls' results are read into the grader (of the
+same child, which waits for them, or of a new one): the code that runs when the
+directions are known can no longer change the gradients it returned.
 Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
 Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
 a task scores its points times the weighted share of shapes whose every check passed
@@ -91,18 +91,25 @@ def loss_request(case):
             "points": gradient_check.loss_points(case.args, case.probes)}
 
 
-def run_cases(root, requests, cases, limits, timeouts=None):
-    """Run the calls, then the losses of the backward cases whose call succeeded, in a second child.
+def run_cases(root, requests, cases, limits, timeouts=None, answers=None):
+    """Run the calls, then the losses of the backward cases whose call succeeded.
 
+    The losses are asked only once the calls' outcomes are read into this process, of the same child (it waits
+    for them: :mod:`.sandbox_control`) or, if it died, of a new one.
     timeouts: the submission's :class:`Timeouts` (its first timeout shortens the wall limit of every later step,
-    the regrade's too); None: a new one. Returns (call outcomes, one per request; {case index: loss outcome}).
+    the regrade's too); None: a new one. answers: the dependency answers of a regrade (None: none).
+    Returns (call outcomes, one per request; {case index: loss outcome}).
     """
-    timeouts = timeouts or Timeouts(limits)
-    calls = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts)
-    backward = [i for i, case in enumerate(cases) if case.probes is not None and calls[case.call].status == "ok"]
-    losses = run_requests(root, [loss_request(cases[i]) for i in backward], limits, STUDENT_PACKAGE, timeouts) \
-        if backward else []
-    return calls, dict(zip(backward, losses))
+    backward = []
+
+    def losses(calls):
+        backward.extend(i for i, case in enumerate(cases) if case.probes is not None
+                        and calls[case.call].status == "ok")
+        return [loss_request(cases[i]) for i in backward]
+
+    outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts or Timeouts(limits), answers=answers,
+                            then=losses)
+    return outcomes[:len(requests)], dict(zip(backward, outcomes[len(requests):]))
 
 
 def _guarded(kind, dims, compute, what):

@@ -17,7 +17,8 @@ each later step gets ``Limits.wall_seconds_after_timeout`` (a correct request
 takes milliseconds), so a submission whose every task hangs is graded in about
 ``wall_seconds_per_request + tasks * wall_seconds_after_timeout``.
 
-The grader waits on the child's exit (a pidfd: woken at once, no polling sleep)
+The grader waits on the child's exit (a pidfd: woken at once, no polling sleep) and on its control pipe
+(requests asked of the same child after the first ones' results are read: :mod:`.sandbox_control`),
 and looks at its progress a few times per wall limit.
 
 How the child is isolated from the grader (bubblewrap namespaces, a privilege drop, or, only when asked,
@@ -29,12 +30,10 @@ import contextlib
 import json
 import os
 import pickle
-import select
 import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +44,9 @@ from ..runtime.problems import problem
 from . import isolation
 from .dependency_answers import plan
 from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
+from .sandbox_control import Control
 from .sandbox_imports import ImportFailures
+from .sandbox_wait import STEP_DONE, step_complete, wait
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 # the dependency channel's format and the child's proxies (autograder.grading.dependency_answers)
@@ -54,10 +55,6 @@ CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 CASES_PACKAGE = "course_cases"
 # What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
 CHILD_RUNTIME = ("harness.py", "manifest.py", "messages.py", "problems.py")
-CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child's progress
-# The child's start (interpreter, numpy, the cases; no student code runs before it writes ``ready``) is not the
-# student's time: on a loaded machine it may take seconds, so it gets this limit, not the per-request one.
-STARTUP_SECONDS = 60.0
 
 
 class Timeouts:
@@ -126,7 +123,7 @@ def _crash_reason(returncode, timed_out, stdout_size, limits):
 
 
 def run_requests(submission_dir, requests, limits=Limits(), student_package="assignments", timeouts=None,
-                 answers=None):
+                 answers=None, then=None):
     """Run requests on the package ``student_package`` of a submission; the child returns arrays only.
 
     Inputs:
@@ -138,12 +135,16 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     - timeouts: the submission's :class:`Timeouts` (shared by its runs); None: a new one
     - answers: None, or a :class:`~autograder.grading.dependency_answers.Answers`: the child's calls to the
       tasks it serves are answered by the grader over an inherited socket (see that module)
+    - then: None, or a function (the outcomes of ``requests``) -> further requests, called once every request
+      has its outcome (read into this process before it is called); the child that ran them runs the further
+      ones when it is still waiting for them (:mod:`.sandbox_control`), else a new one does
 
     Returns:
-    - a list of :class:`~autograder.grading.results.Outcome`, one per request, in order (never raises
-      because of what the student's code did or wrote)
+    - a list of :class:`~autograder.grading.results.Outcome`, one per request (those of ``then``'s requests
+      after the others), in order (never raises because of what the student's code did or wrote)
     """
     submission_dir = Path(submission_dir).resolve()
+    requests = list(requests)
     outcomes = [None] * len(requests)
     sandbox = isolation.select(limits)
     with tempfile.TemporaryDirectory(prefix="rnn-grade-") as tmp, contextlib.ExitStack() as cleanup:
@@ -164,26 +165,61 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         child = tmp / "sandbox_child.py"
         shutil.copyfile(CHILD, child)
         shutil.copyfile(PROXIES, tmp / PROXIES.name)
-        with (tmp / "requests.pkl").open("wb") as handle:
-            pickle.dump(requests, handle)
         results = tmp / "results"
         results.mkdir()
         session = cleanup.enter_context(sandbox.session(tmp, work, results, limits))
         timeouts = timeouts or Timeouts(limits)
-        modules = [harness.course_manifest().task(request["task_id"]).module for request in requests]
+        manifest = harness.course_manifest()
+        modules = [manifest.task(request["task_id"]).module for request in requests]
         imports = ImportFailures(student_package, work)
+        files = iter(range(1, 1_000_000))
+
+        def write_requests():
+            name = f"requests.{next(files)}.pkl"
+            with (tmp / name).open("wb") as handle:
+                pickle.dump(requests, handle)
+            return name
+
+        def extend(more):
+            """Append ``then``'s requests; returns their indices."""
+            first = len(requests)
+            requests.extend(more)
+            outcomes.extend([None] * len(more))
+            modules.extend(manifest.task(request["task_id"]).module for request in more)
+            return list(range(first, len(requests)))
+
+        def collect(todo, wanted, reason):
+            """Read the outcomes of ``todo`` the child left; returns (not finished, died while importing)."""
+            died_importing = imports.read(results, wanted["imports"], lambda: reason)
+            for index in todo:
+                if (results / f"{index}.json").exists():
+                    outcomes[index] = read_outcome(results, index, requests[index], work)
+                elif modules[index] in imports.failed:
+                    outcomes[index] = failed(imports.failed[modules[index]],
+                                             "crashed" if modules[index] in imports.crashed else "error")
+            return [i for i in todo if outcomes[i] is None], died_importing
+
         todo = list(range(len(requests)))
-        while todo:
+        while todo or then is not None:
+            if not todo:  # every request has its outcome, and the last child has ended
+                todo, then = extend(then(outcomes)), None
+                continue
             for stale in ("ready", "imports.log", *(f"import.{m}.json" for m in set(modules))):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(results / stale)
             wanted = imports.job(modules[i] for i in todo)
             job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
                    "student_package": student_package, "submission_dir": str(work), "todo": todo,
-                   "modules": {str(i): modules[i] for i in todo}, **wanted}
+                   "modules": {str(i): modules[i] for i in todo}, "requests": write_requests(), **wanted}
             channel = answers.channel() if answers is not None else None
+            control = Control() if then is not None else None
+            extra_fds = ()
             if channel is not None:
                 job.update(channel_fd=channel.child_fd, proxies=answers.proxies)
+                extra_fds += (channel.child_fd,)
+            if control is not None:
+                job["control"] = list(control.child_fds)
+                extra_fds += control.child_fds
             (tmp / "job.json").write_text(json.dumps(job))
             stdout_path = tmp / "stdout.txt"
             with stdout_path.open("wb") as stdout:
@@ -194,39 +230,59 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                         env[key] = os.environ[key]
                 command = session.command([str(child), str(tmp)])  # before popen_options (bubblewrap's info fd)
                 options = session.popen_options()
-                if channel is not None:
-                    options["pass_fds"] = (*options.get("pass_fds", ()), channel.child_fd)
+                options["pass_fds"] = (*options.get("pass_fds", ()), *extra_fds)
                 try:
                     process = subprocess.Popen(command, cwd=work,
                                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                                                env=env, **options)
                 except BaseException:
-                    if channel is not None:
-                        channel.close()
+                    for opened in (channel, control):
+                        if opened is not None:
+                            opened.close()
                     raise
                 if channel is not None:
                     channel.started()
+                if control is not None:
+                    control.started()
                 steps = [f"import.{m}.json" for m in wanted["imports"]] + [f"{i}.json" for i in todo]
+                ready = continued = False
                 try:
-                    timed_out = _wait(process, results, steps, limits, timeouts)
+                    while True:
+                        timed_out = wait(process, results, steps, limits, timeouts, control, ready,
+                                         complete=lambda: step_complete(results, todo, steps, modules, imports,
+                                                                        wanted))
+                        if timed_out is not STEP_DONE:
+                            break
+                        # the child waits: its results are read here before anything else is computed or sent
+                        todo, _ = collect(todo, wanted, None)
+                        more = then(outcomes) if then is not None else []
+                        then, wanted, ready = None, {"imports": []}, True
+                        if not more:
+                            os.killpg(process.pid, signal.SIGKILL)  # done: nothing of it is needed any more
+                            process.wait()
+                            timed_out = None
+                            break
+                        todo = extend(more)
+                        step = f"job.{len(requests)}.json"
+                        (tmp / step).write_text(json.dumps({"todo": todo, "requests": write_requests(),
+                                                            "modules": {str(i): modules[i] for i in todo}}))
+                        control.send(step)
+                        steps, continued = [f"{i}.json" for i in todo], True
                 finally:
                     try:
                         session.finish(process)  # nothing the child started outlives it
                     finally:
-                        if channel is not None:
-                            channel.close()
+                        for opened in (channel, control):
+                            if opened is not None:
+                                opened.close()
                 stdout_size = os.fstat(stdout.fileno()).st_size
             # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
+            if not todo:
+                continue
+            if continued and not any((results / f"{i}.started").exists() for i in todo):
+                continue  # it ended between steps (its code stopped listening): a new child runs them, no blame
             reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)
-            died_importing = imports.read(results, wanted["imports"], lambda: reason)
-            finished = [i for i in todo if (results / f"{i}.json").exists()]
-            for index in finished:
-                outcomes[index] = read_outcome(results, index, requests[index], work)
-            for index in todo:
-                if outcomes[index] is None and modules[index] in imports.failed:
-                    outcomes[index] = failed(imports.failed[modules[index]],
-                                             "crashed" if modules[index] in imports.crashed else "error")
-            remaining = [i for i in todo if outcomes[i] is None]
+            remaining, died_importing = collect(todo, wanted, reason)
             if not remaining or died_importing:
                 todo = remaining
                 continue
@@ -253,63 +309,3 @@ def _waits_on(request, hung):
     in that second run with ``hung`` answered by the reference."""
     found = plan(request["task_id"])
     return hung in (found.call_served if request["kind"] == "call" else found.loss_served)
-
-
-def _wait(process, results, steps, limits, timeouts):
-    """Wait for the child; kill its process group when it makes no progress for the current wall limit.
-
-    Progress: ``ready`` (the child's start, under STARTUP_SECONDS at least) and then each new file of ``steps``
-    (under ``timeouts.seconds``). The wait is woken by the child's exit; progress is looked at CHECKS_PER_LIMIT times per
-    step limit (also during the start), so a hang is stopped between 1 and 1 + 1/CHECKS_PER_LIMIT limits after the
-    child's last progress.
-    Returns the limit (seconds) the child ran past, or None if it ended by itself.
-    """
-    exited = _exit_waiter(process)
-    try:
-        last_progress, seen, ready = time.monotonic(), set(), False
-        while True:
-            limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
-            # looked at as often during the start as after it: a child that hangs right after ``ready`` is seen
-            # ready within a step limit's fraction, not a start limit's (7.5 s per restart of a hanging task)
-            wake = min(limit, timeouts.seconds) / CHECKS_PER_LIMIT
-            if exited(min(wake, max(0.0, last_progress + limit - time.monotonic()))):
-                return None
-            progress = not ready and (results / "ready").exists()
-            ready = ready or progress
-            new = {name for name in steps if name not in seen and (results / name).exists()}
-            seen |= new
-            now = time.monotonic()
-            if progress or new:
-                last_progress = now
-            elif now - last_progress >= limit:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                timeouts.count += 1
-                return limit
-    finally:
-        exited.close()
-
-
-def _exit_waiter(process):
-    """A function ``wait(seconds) -> bool`` (True once the process has ended and is reaped), with ``close()``."""
-    try:
-        fd = os.pidfd_open(process.pid)
-    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): Popen.wait's own short sleeps
-        def wait(seconds):
-            try:
-                process.wait(timeout=seconds)
-                return True
-            except subprocess.TimeoutExpired:
-                return False
-        wait.close = lambda: None
-        return wait
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-
-    def wait(seconds):
-        if poller.poll(seconds * 1000):
-            process.wait()
-            return True
-        return False
-    wait.close = lambda: os.close(fd)
-    return wait

@@ -26,6 +26,10 @@ this file; see autograder/grading/dependency_answers.py).
 
 A request whose ``.started`` has no ``.json`` is the one that killed the child.
 
+With ``control`` in the job (two inherited pipe ends), the child does not exit after its requests: it writes a
+byte, waits for the name of the next job file (``todo``, ``modules`` and the requests file, written by the grader
+once it has read the results so far) and runs those, until an empty line (``sandbox_control.py``).
+
 Before the first request the child writes ``ready`` (numpy and the cases are
 loaded), then imports the student's modules of ``job["imports"]`` one by one
 (``import.MODULE.json`` after each: its status, or the exception it raised), so a
@@ -38,7 +42,6 @@ that could not be imported are not run (the grader reports the import failure).
 This file is standard-library only so it can run before anything is imported.
 """
 
-import copy
 import importlib.machinery
 import json
 import os
@@ -86,7 +89,7 @@ def _run(np, harness, spec, load, request, record):
     if request["kind"] == "call":
         outputs, args_after = harness.call(spec, load, request["args"])
         return {**_arrays(np, outputs, "out:", record), **_arrays(np, args_after, "arg:", record)}
-    losses = [float(spec.grad_checks.loss(load, {**copy.deepcopy(request["args"]), name: value.copy()}))
+    losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]), name: value.copy()}))
               for name, value in request["points"]]
     return {"loss": np.array(losses, dtype=np.float64)}
 
@@ -166,6 +169,34 @@ def _install_proxies(np, load, job, run_dir):
     proxies.install(np, load, job["proxies"], job["channel_fd"], job["student_package"])
 
 
+def _request(np, harness, specs, load, request, index, import_failed, job, results):
+    if import_failed:
+        return  # the grader reports the module's import failure
+    (results / f"{index}.started").write_text("")
+    record = {"status": "ok", "error": None, "not_numeric": []}
+    try:
+        arrays = _run(np, harness, specs[request["task_id"]], load, request, record)
+    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
+        record, arrays = _error_record(error, job["submission_dir"]), {}
+    try:
+        np.savez(results / f"{index}.npz", **arrays)
+    except BaseException as error:  # noqa: BLE001 - e.g. an output name numpy cannot store
+        record = _error_record(error, job["submission_dir"])
+        np.savez(results / f"{index}.npz")
+    (results / f"{index}.json").write_text(json.dumps(record))
+
+
+def _next_job(fd):
+    """The name of the next job file the grader sends (one line), or None: nothing more."""
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            return None
+        line += chunk
+    return line.decode("ascii").strip() or None
+
+
 def main(run_dir):
     run_dir = Path(run_dir)
     job = json.loads((run_dir / "job.json").read_text())
@@ -176,29 +207,28 @@ def main(run_dir):
     harness = package.harness
     specs = harness.all_specs()
     load = harness.make_loader(job["student_package"])
-    with open(run_dir / "requests.pkl", "rb") as handle:
+    with open(run_dir / job["requests"], "rb") as handle:
         requests = pickle.load(handle)  # written by the grader (trusted direction)
     results = run_dir / "results"
     (results / "ready").write_text("")
     failures = _import_modules(job, load, results)
     if job.get("channel_fd") is not None:  # the grader answers the calls to these tasks (dependency_proxies.py)
         _install_proxies(np, load, job, run_dir)  # after the watched imports: a hang there costs one timeout
-    for index in job["todo"]:
-        request = requests[index]
-        if job["modules"][str(index)] in failures:
-            continue  # the grader reports the module's import failure
-        (results / f"{index}.started").write_text("")
-        record = {"status": "ok", "error": None, "not_numeric": []}
-        try:
-            arrays = _run(np, harness, specs[request["task_id"]], load, request, record)
-        except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
-            record, arrays = _error_record(error, job["submission_dir"]), {}
-        try:
-            np.savez(results / f"{index}.npz", **arrays)
-        except BaseException as error:  # noqa: BLE001 - e.g. an output name numpy cannot store
-            record = _error_record(error, job["submission_dir"])
-            np.savez(results / f"{index}.npz")
-        (results / f"{index}.json").write_text(json.dumps(record))
+    todo, modules, control = job["todo"], job["modules"], job.get("control")
+    while True:
+        for index in todo:
+            _request(np, harness, specs, load, requests[index], index, modules[str(index)] in failures, job, results)
+        if control is None:
+            break
+        os.write(control[1], b".")  # this step is done: the grader reads its results, then may send more
+        name = _next_job(control[0])
+        if name is None:
+            break
+        step = json.loads((run_dir / name).read_text())
+        with open(run_dir / step["requests"], "rb") as handle:
+            requests = pickle.load(handle)
+        todo = step["todo"]
+        modules.update(step["modules"])
     sys.stdout.flush()
     os._exit(0)
 

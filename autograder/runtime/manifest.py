@@ -23,6 +23,7 @@ fails with every problem found, each naming the offending entry:
 """
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,19 +134,23 @@ class Manifest:
     path: Path
     delivery: dict
 
-    @property
+    @functools.cached_property
     def tasks(self):
         return tuple(task for assignment in self.assignments for task in assignment.tasks)
+
+    @functools.cached_property
+    def _tasks_by_id(self):
+        return {task.id: task for task in self.tasks}
 
     @property
     def questions(self):
         return tuple(question for assignment in self.assignments for question in assignment.questions)
 
     def task(self, task_id):
-        for task in self.tasks:
-            if task.id == task_id:
-                return task
-        raise KeyError(f"no task {task_id!r} in {self.path}")
+        try:
+            return self._tasks_by_id[task_id]
+        except KeyError:
+            raise KeyError(f"no task {task_id!r} in {self.path}") from None
 
     def assignment(self, assignment_id):
         for assignment in self.assignments:
