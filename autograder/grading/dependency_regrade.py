@@ -67,9 +67,10 @@ def needing_answers(results):
 
 def regrade_dependents(root, tasks, cases, results, limits, reference, tolerances, timeouts=None):
     """Update ``results`` ({task id: TaskResult}) of failing tasks that use others: the better of both runs."""
-    failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served
+    needed = needing_answers(results)
+    # a task none of whose served tasks needs answering would run again exactly as it ran: not run
+    failing = [task.id for task in tasks if not results[task.id].passed and plan(task.id).served & needed
                and _may_improve(results[task.id])]
-    needed = needing_answers(results) if failing else frozenset()
     for group in groups(failing):
         retried, asked = _run_group(root, group, cases, limits, reference, tolerances, needed, timeouts)
         for task_id, after in retried.items():

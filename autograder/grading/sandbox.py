@@ -43,11 +43,13 @@ from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
 from . import isolation
 from .dependency_answers import plan
-from .results import Outcome, failed, read_outcome  # noqa: F401  (Outcome: the type of run_requests' results)
+from .results import Outcome  # noqa: F401  (the type of run_requests' results)
+from .results import MalformedResult, _read_capped, failed, read_outcome
 from .sandbox_control import Control
 from .sandbox_imports import ImportFailures
 from .sandbox_wait import STEP_DONE, step_complete, wait
 
+MAX_STARTED_BYTES = 1024**2  # started.log: a line per request
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 # the dependency channel's format and the child's proxies (autograder.grading.dependency_answers)
 PROXIES = Path(__file__).resolve().parent / "dependency_proxies.py"
@@ -204,7 +206,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             if not todo:  # every request has its outcome, and the last child has ended
                 todo, then = extend(then(outcomes)), None
                 continue
-            for stale in ("ready", "imports.log", *(f"import.{m}.json" for m in set(modules))):
+            for stale in ("ready", "imports.log", "started.log", *(f"import.{m}.json" for m in set(modules))):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(results / stale)
             wanted = imports.job(modules[i] for i in todo)
@@ -279,15 +281,15 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             # stdout_path.stat() would fail on a file the student's code deleted: the open handle still knows
             if not todo:
                 continue
-            if continued and not any((results / f"{i}.started").exists() for i in todo):
+            started = _started(results)
+            if continued and not started & set(todo):
                 continue  # it ended between steps (its code stopped listening): a new child runs them, no blame
             reason = _crash_reason(process.returncode, timed_out, stdout_size, limits)
             remaining, died_importing = collect(todo, wanted, reason)
             if not remaining or died_importing:
                 todo = remaining
                 continue
-            started = [i for i in remaining if (results / f"{i}.started").exists()]
-            culprit = started[0] if started else remaining[0]
+            culprit = next((i for i in remaining if i in started), remaining[0])
             outcomes[culprit] = failed(reason, "crashed")
             # the other shapes of a task that crashed or hung would do the same: do not wait for each
             for index in remaining:
@@ -301,6 +303,15 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                                                          seconds=float(timed_out)), "crashed")
             todo = [i for i in remaining if outcomes[i] is None]
     return outcomes
+
+
+def _started(results):
+    """The requests ``started.log`` says the child started (untrusted: a malformed log says nothing)."""
+    try:
+        lines = _read_capped(results / "started.log", MAX_STARTED_BYTES).split(b"\n")
+    except MalformedResult:
+        return set()
+    return {int(line) for line in lines if line.isdigit() and len(line) < 10}
 
 
 def _waits_on(request, hung):

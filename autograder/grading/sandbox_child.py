@@ -10,7 +10,7 @@ extras).
 
 Everything in this process is the student's to change (their modules run here
 and can patch numpy, the harness or this file), so it computes nothing that
-earns points. For each request, in order, it writes ``N.started`` before running
+earns points. For each request, in order, it appends ``N`` to ``started.log`` before running
 it and ``N.json`` (status, error, names of non-numeric outputs) plus ``N.npz``
 (arrays only, no pickles) after:
 
@@ -24,7 +24,7 @@ With ``channel_fd`` and ``proxies`` in the job, the functions of the tasks liste
 before any request runs, by proxies whose calls the grader answers (``dependency_proxies.py``, copied next to
 this file; see autograder/grading/dependency_answers.py).
 
-A request whose ``.started`` has no ``.json`` is the one that killed the child.
+A request that ``started.log`` names and that has no ``.json`` is the one that killed the child.
 
 With ``control`` in the job (two inherited pipe ends), the child does not exit after its requests: it writes a
 byte, waits for the name of the next job file (``todo``, ``modules`` and the requests file, written by the grader
@@ -169,10 +169,10 @@ def _install_proxies(np, load, job, run_dir):
     proxies.install(np, load, job["proxies"], job["channel_fd"], job["student_package"])
 
 
-def _request(np, harness, specs, load, request, index, import_failed, job, results):
+def _request(np, harness, specs, load, request, index, import_failed, job, results, started):
     if import_failed:
         return  # the grader reports the module's import failure
-    (results / f"{index}.started").write_text("")
+    started.write(f"{index}\n")  # one line-buffered write: a file per request costs more than most requests
     record = {"status": "ok", "error": None, "not_numeric": []}
     try:
         arrays = _run(np, harness, specs[request["task_id"]], load, request, record)
@@ -215,9 +215,11 @@ def main(run_dir):
     if job.get("channel_fd") is not None:  # the grader answers the calls to these tasks (dependency_proxies.py)
         _install_proxies(np, load, job, run_dir)  # after the watched imports: a hang there costs one timeout
     todo, modules, control = job["todo"], job["modules"], job.get("control")
+    started = open(results / "started.log", "a", buffering=1)
     while True:
         for index in todo:
-            _request(np, harness, specs, load, requests[index], index, modules[str(index)] in failures, job, results)
+            _request(np, harness, specs, load, requests[index], index, modules[str(index)] in failures, job, results,
+                     started)
         if control is None:
             break
         os.write(control[1], b".")  # this step is done: the grader reads its results, then may send more
