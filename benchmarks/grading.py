@@ -5,7 +5,8 @@ assignment (kernel start and the notebook's graded cells, which call the same
 checks), and starting a plain Python process that imports numpy (what any
 per-submission sandbox pays at least). The sandbox's start is reported on its own
 (one child running one request: the isolation backend, the interpreter, numpy, the
-cases; a submission starts two children). Every figure is the median of
+cases). A submission starts one child, more when a child crashes or hangs or a task
+is graded again with its upstream tasks answered. Every figure is the median of
 ``--repeats`` runs, printed in seconds and as a ratio, since machines here are noisy.
 
     python benchmarks/grading.py [--class-size 200] [--repeats 3] [--jobs 2] [--assignment a4]

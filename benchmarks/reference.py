@@ -3,6 +3,9 @@
 float64, one thread for both (numpy's BLAS and torch), batch-major inputs of shape (N, T, D), hidden size H.
 Every figure is the median of ``--repeats`` runs of forward + backward over the whole sequence; the ratio is the
 median of ours / torch's over pairs run one after the other (the target is <= 1.0). Without torch installed it says so and exits 0.
+Under each model: the time of its matrix products alone (numpy's BLAS, no gate or nonlinearity), per step as the
+step functions compute them and with one input projection over all steps (as torch.nn does): what any numpy
+implementation of the same step-by-step structure pays at least.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/reference.py [--N 64] [--T 50] [--D 128] [--H 128] [--repeats 7]
 
@@ -68,6 +71,36 @@ def theirs(torch, model, kind, x, h0, dh):
     return x.grad, h0.grad
 
 
+def matrix_products(x, Wx, Wh, fused):
+    """Only the matrix products of forward + backward (no gate, no nonlinearity): what BLAS alone costs.
+
+    fused=False: per step, as the step functions do (x_t Wx and h Wh forward; dA Wx^T, dA Wh^T, x_t^T dA and
+    h^T dA backward). fused=True: the input projection and its gradients as one product over all steps (what
+    torch.nn does), the hidden products per step."""
+    N, T, D = x.shape
+    h = np.ones((N, Wh.shape[0]))
+    da = np.ones((N, Wh.shape[1]))
+    if fused:
+        X = x.reshape(N * T, D)
+        X @ Wx
+        for _ in range(T):
+            h @ Wh
+            da @ Wh.T
+            h.T @ da
+        dA = np.ones((N * T, Wh.shape[1]))
+        dA @ Wx.T
+        X.T @ dA
+        return
+    for t in range(T):
+        x_t = x[:, t]
+        x_t @ Wx
+        h @ Wh
+        da @ Wx.T
+        da @ Wh.T
+        x_t.T @ da
+        h.T @ da
+
+
 def weights(rng, kind, D, H):
     gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
     Wx = rng.standard_normal((D, gates * H)) * 0.1
@@ -101,6 +134,10 @@ def main():
                                         lambda: theirs(torch, model, kind, tx, th0, tdh), args.repeats)
         worst = max(worst, ratio)
         print(f"{kind:<5} ours {mine * 1000:8.2f} ms   torch.nn {reference * 1000:8.2f} ms   {ratio:.2f}x torch")
+        for fused, label in ((False, "per step, as the step functions"), (True, "one input projection")):
+            alone, reference, floor = paired(lambda: matrix_products(x, w[0], w[1], fused),
+                                             lambda: theirs(torch, model, kind, tx, th0, tdh), args.repeats)
+            print(f"      its matrix products alone, {label:<32} {alone * 1000:8.2f} ms   {floor:.2f}x torch")
     print(f"worst ratio {worst:.2f}x torch (target <= 1.00x)")
     return 0
 
