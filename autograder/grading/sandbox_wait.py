@@ -11,6 +11,7 @@ import signal
 import time
 
 STEP_DONE = "step done"  # wait(): the child has left every result of its step and waits for the next
+CONTROL_SCANS_PER_SECOND = 200  # the most often a byte on the control pipe makes the grader look at the files
 CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child's progress
 # The child's start (interpreter, numpy, the cases; no student code runs before it writes ``ready``) is not the
 # student's time: on a loaded machine it may take seconds, so it gets this limit, not the per-request one.
@@ -38,7 +39,7 @@ def wait(process, results, steps, limits, timeouts, control=None, ready=False, c
     """
     exited = _exit_waiter(process, control)
     try:
-        last_progress, seen, unchecked = time.monotonic(), set(), True
+        last_progress, seen, unchecked, last_scan = time.monotonic(), set(), True, 0.0
         while True:
             limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
             # looked at as often during the start as after it: a child that hangs right after ``ready`` is seen
@@ -47,6 +48,9 @@ def wait(process, results, steps, limits, timeouts, control=None, ready=False, c
             event = exited(min(wake, max(0.0, last_progress + limit - time.monotonic())))
             if event == "exited":
                 return None
+            if event == "control":  # a child that floods its pipe gets looked at CONTROL_SCANS_PER_SECOND times
+                time.sleep(max(0.0, last_scan + 1 / CONTROL_SCANS_PER_SECOND - time.monotonic()))
+            last_scan = time.monotonic()
             progress = not ready and (results / "ready").exists()
             ready = ready or progress
             new = {name for name in steps if name not in seen and (results / name).exists()}
