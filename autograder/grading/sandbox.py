@@ -27,9 +27,12 @@ set inside the sandbox by ``sandbox_limits.py`` just before the child starts.
 """
 
 import contextlib
+import functools
+import importlib.util
 import json
 import os
 import pickle
+import py_compile
 import shutil
 import signal
 import subprocess
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtime import harness
-from ..runtime.manifest import find_manifest
+from ..runtime.manifest import find_manifest, read_document
 from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
 from . import isolation
@@ -91,15 +94,36 @@ class Limits:
 
 
 def _copy_cases(destination):
+    """The task cases for the child: the runtime modules it needs with their bytecode, and the manifest as JSON.
+
+    What the child would otherwise do at every start (compile the modules: its copy is read-only; import PyYAML
+    and parse course.yml) is done once per grader process (:func:`_cases_files`)."""
     package = destination / CASES_PACKAGE
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    for source in CASES_SOURCE.glob("*.py"):
-        if source.name in CHILD_RUNTIME or source.name.startswith("cases_"):
-            shutil.copyfile(source, package / source.name)
+    manifest = find_manifest(CASES_SOURCE)
+    stamp = tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size)
+                  for path in (manifest, *sorted(CASES_SOURCE.glob("*.py"))))
+    for relative, data in _cases_files(manifest, stamp).items():
+        (package / relative).parent.mkdir(parents=True, exist_ok=True)
+        (package / relative).write_bytes(data)
     shutil.copytree(CASES_SOURCE / "messages", package / "messages")
-    # the harness calls the functions that the course.yml above the runtime names
-    shutil.copyfile(find_manifest(CASES_SOURCE), package / "course.yml")
+
+
+@functools.lru_cache(maxsize=4)
+def _cases_files(manifest_path, stamp):
+    """{path in the cases package: bytes}: the runtime modules the child imports, each with an unchecked-hash
+    ``.pyc`` (used as it is, whatever the copy's mtime), and course.yml written as JSON (which is YAML).
+    stamp: the sources' names, times and sizes (an edited source is read again)."""
+    files = {"course.yml": json.dumps(read_document(manifest_path)).encode()}
+    with tempfile.TemporaryDirectory(prefix="rnn-cases-") as tmp:
+        (Path(tmp) / "__init__.py").write_bytes(b"")
+        sources = [Path(tmp) / "__init__.py", *(source for source in sorted(CASES_SOURCE.glob("*.py"))
+                                                if source.name in CHILD_RUNTIME or source.name.startswith("cases_"))]
+        for source in sources:
+            files[source.name] = source.read_bytes()
+            compiled = py_compile.compile(str(source), cfile=str(Path(tmp) / (source.name + "c")), doraise=True,
+                                          invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            files[os.path.relpath(importlib.util.cache_from_source(source.name))] = Path(compiled).read_bytes()
+    return files
 
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):

@@ -24,11 +24,12 @@ fails with every problem found, each naming the offending entry:
 
 import ast
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from .messages import safe_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "course.yml"
@@ -40,8 +41,6 @@ TEXT_FIELDS = ("title", "hint")
 # the public tests and the graders show when the task fails).
 OPTIONAL_TEXT_FIELDS = ("nudge",)
 LANGUAGES = ("en", "ko")
-# libyaml's loader when PyYAML has it (7x faster; every sandbox child reads this file), else the pure-Python one
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DELIVERY_KEYS = ()  # none left: the student CI gets no grader, no token (docs/instructors.md)
 
 
@@ -331,6 +330,27 @@ def _check_call_graph(tasks, path, problems):
     problems.extend(f"{path}: uses has a cycle: {cycle}" for cycle in cycles)
 
 
+def read_document(path):
+    """The data of a course.yml. YAML in general; a file written as JSON (a form of YAML: the grader writes its
+    sandbox's copy so) is read by the standard library's parser, which is faster and needs no PyYAML."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no such manifest") from None
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass  # a YAML flow mapping that is not JSON: YAML's parser reads it
+    import yaml
+
+    try:
+        return safe_yaml(text)
+    except yaml.YAMLError as error:
+        raise ManifestError(f"{path}: not valid YAML: {error}") from None
+
+
 def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None, check_files=True):
     """Read and validate a course manifest.
 
@@ -345,12 +365,7 @@ def load_manifest(path=DEFAULT_MANIFEST, solutions_dir=None, check_files=True):
     """
     path = Path(path)
     solutions_dir = Path(solutions_dir) if solutions_dir else path.parent / "solutions"
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no such manifest") from None
-    except yaml.YAMLError as error:
-        raise ManifestError(f"{path}: not valid YAML: {error}") from None
+    raw = read_document(path)
     problems = []
     if not isinstance(raw, dict):
         raise ManifestError(f"{path}: the manifest must be a mapping")

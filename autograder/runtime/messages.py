@@ -11,13 +11,10 @@ in the catalogue: ``course.yml`` holds them in every language (:func:`task_text`
 import os
 from pathlib import Path
 
-import yaml
-
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 LANG_ENV = "RNN_COURSE_LANG"
 LANGUAGES = ("en", "ko")
 _CATALOGUES = {}
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it (much faster)
 
 
 def language():
@@ -27,10 +24,19 @@ def language():
     return lang
 
 
+def safe_yaml(text):
+    """The YAML document ``text`` read with a safe loader (libyaml's when PyYAML has it: much faster).
+
+    PyYAML is imported here, on first use: the grading sandbox's child reads no YAML (its course.yml is written
+    in JSON, a form of YAML it parses with the standard library) and so does not pay for the import."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
 def catalogue(lang):
     if lang not in _CATALOGUES:
-        _CATALOGUES[lang] = yaml.load((MESSAGES_DIR / f"{lang}.yml").read_text(encoding="utf-8"),
-                                     Loader=SAFE_LOADER)
+        _CATALOGUES[lang] = safe_yaml((MESSAGES_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
     return _CATALOGUES[lang]
 
 
