@@ -239,7 +239,7 @@ class Channel:
         self.answers.asked.add(task_id)
         function = harness.task_function(task_id, self.answers.reference)
         try:
-            bound = inspect.signature(function).bind(*args, **kwargs)
+            bound = _signature(function).bind(*args, **kwargs)
         except TypeError as error:
             return {"error": f"TypeError: {error}"}, b""
         caches = _cache_parameters(task_id, function)
@@ -286,8 +286,14 @@ def _cache_parameter_positions(task_id):
                  if isinstance(entry, harness.OutputOf) and entry.name == harness.CACHE)
 
 
+@functools.lru_cache(maxsize=256)
+def _signature(function):
+    """inspect.signature of a reference function, computed once (it is asked at every answered call)."""
+    return inspect.signature(function)
+
+
 def _cache_parameters(task_id, function):
-    names = list(inspect.signature(function).parameters)
+    names = list(_signature(function).parameters)
     return [names[k] for k in _cache_parameter_positions(task_id) if k < len(names)]
 
 
