@@ -1,17 +1,16 @@
 """Read what the student's process left in ``results/``: untrusted files, read with caps, never trusted.
 
-The child (:mod:`autograder.grading.sandbox_child`) writes ``N.json`` and
-``N.npz`` for request N; the student's code runs in that process and may write
-those files itself (or symlinks, FIFOs, huge or malformed files, object
-arrays). :func:`read_outcome` reads them as plain regular files with size caps,
-parses the ``.npz`` members' headers before loading (numeric dtypes only, sizes
-consistent with the bytes present, ``allow_pickle=False``), and turns anything
-unexpected into that request's failure (``result.malformed``), never an
-exception. Error messages of the student's code are truncated and scrubbed of
+The child (:mod:`autograder.grading.sandbox_child`) writes ``N.result`` for
+request N (a JSON header, then raw array bytes); the student's code runs in that
+process and may write those files itself (or symlinks, FIFOs, huge or malformed
+files, object dtypes). :func:`read_outcome` reads them as plain regular files
+with size caps, checks the header before making any array (numeric dtypes only,
+sizes consistent with the bytes present; nothing is unpickled or unzipped), and
+turns anything unexpected into that request's failure (``result.malformed``),
+never an exception. Error messages of the student's code are truncated and scrubbed of
 paths outside the submission before they can reach a report.
 """
 
-import io
 import json
 import math
 import os
@@ -19,7 +18,6 @@ import re
 import stat
 import sys
 import traceback
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,15 +25,12 @@ import numpy as np
 from ..runtime import harness
 from ..runtime.problems import problem
 
-MAX_JSON_BYTES = 64 * 1024
-MAX_NPZ_BYTES = 64 * 1024**2
+MAX_HEADER_BYTES = 4 * 1024**2
+MAX_RESULT_BYTES = 64 * 1024**2
 MAX_ARRAYS = 10_000
 MAX_NAME = 300
 MAX_MESSAGE = 500
 MAX_WHERE = 3
-# the header np.save writes for a numeric array: {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
-NPY_HEADER = re.compile(r"\{'descr': '(?P<descr>[<>|=]?[biuf]\d{1,2})', 'fortran_order': (?P<fortran>True|False), "
-                        r"'shape': \((?P<shape>(?:\d{1,12}, ?)*\d{0,12})\), \} *\n?$")
 # an absolute path: a slash that does not follow a word character, then at least one path character
 ABSOLUTE_PATH = re.compile(r"(?<![\w.)\]])/[\w.\-+~@%]+(?:/[\w.\-+~@%]*)*")
 
@@ -95,63 +90,74 @@ def _read_capped(path, cap):
     return data
 
 
-def _npy_header(handle):
-    """(shape, fortran_order, dtype) of an .npy stream as np.save writes it; anything else is malformed.
+RESULT_MAGIC = b"RNNRES1\n"  # sandbox_child.encode_result
+DTYPE = re.compile(r"^[<>|=]?[biuf]\d{1,2}$")
 
-    Parsed with a strict pattern (no literal_eval): a numeric dtype, a bool and a tuple of integers.
+
+class Incomplete(MalformedResult):
+    """A result file that ends before its declared end: the request had not finished writing it."""
+
+
+def read_result(data):
+    """(record, {name: numeric array}) from the bytes of a result file (``sandbox_child.encode_result``).
+
+    The header is checked before any array is made: a mapping with a valid record, at most MAX_ARRAYS arrays, each
+    a unique name, a numeric dtype, a bool and a shape of non-negative integers, all within the bytes present.
     """
-    magic = handle.read(8)
-    if magic[:6] != b"\x93NUMPY" or magic[6:7] not in (b"\x01", b"\x02", b"\x03"):
-        raise MalformedResult("not an .npy member")
-    length_bytes = 2 if magic[6:7] == b"\x01" else 4
-    length = int.from_bytes(handle.read(length_bytes), "little")
-    if length > 4096:
-        raise MalformedResult("npy header too long")
-    match = NPY_HEADER.match(handle.read(length).decode("latin-1"))
-    if not match:
-        raise MalformedResult("unexpected npy header")
-    dtype = np.dtype(match["descr"])
-    if dtype.hasobject or dtype.kind not in "biuf":
-        raise MalformedResult(f"dtype {dtype}")
-    shape = tuple(int(size) for size in match["shape"].replace(" ", "").split(",") if size)
-    return shape, match["fortran"] == "True", dtype
-
-
-def read_npz(data):
-    """{name: numeric array} from the bytes of an .npz, checking each member's header before loading it."""
+    if data[:len(RESULT_MAGIC)] != RESULT_MAGIC:
+        raise Incomplete("no complete result header") if RESULT_MAGIC.startswith(data) else \
+            MalformedResult("not a result file")
+    start = len(RESULT_MAGIC) + 4
+    length = int.from_bytes(data[len(RESULT_MAGIC):start], "little")
+    if length > MAX_HEADER_BYTES:
+        raise MalformedResult(f"result header of {length} bytes (limit {MAX_HEADER_BYTES})")
+    if len(data) < start + length:
+        raise Incomplete("the result header is cut short")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-        if len(members) > MAX_ARRAYS or sum(m.file_size for m in members) > MAX_NPZ_BYTES:
-            raise MalformedResult("too many or too large arrays")
-        arrays = {}
-        for member in members:
-            name = member.filename[:-4] if member.filename.endswith(".npy") else None
-            if not name or len(name) > MAX_NAME:
-                raise MalformedResult("unexpected member name")
-            with archive.open(member) as handle:
-                shape, fortran_order, dtype = _npy_header(handle)
-                size = math.prod(shape) * dtype.itemsize
-                if size > member.file_size:
-                    raise MalformedResult(f"array {name!r} declares more data than it holds")
-                data = handle.read(size)
-                if len(data) != size:
-                    raise MalformedResult(f"array {name!r} is truncated")
-                # a copy: writable, and owning its memory (no view of the bytes read)
-                order = "F" if fortran_order else "C"
-                arrays[name] = np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
-        return arrays
-    except MalformedResult:
-        raise
-    except Exception as error:  # noqa: BLE001 - any other failure to parse is a malformed result too
-        raise MalformedResult(f"unreadable npz: {type(error).__name__}") from None
+        header = json.loads(data[start:start + length].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedResult("the result header is not JSON") from None
+    if not isinstance(header, dict) or set(header) != {"record", "arrays"} or not isinstance(header["arrays"], list) \
+            or len(header["arrays"]) > MAX_ARRAYS:
+        raise MalformedResult("unexpected result header")
+    record = _valid_record(header["record"])
+    arrays, offset = {}, start + length
+    for described in header["arrays"]:
+        if not (isinstance(described, list) and len(described) == 4):
+            raise MalformedResult("unexpected array description")
+        name, descr, fortran, shape = described
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME or name in arrays:
+            raise MalformedResult("unexpected array name")
+        if not isinstance(descr, str) or not DTYPE.match(descr) or not isinstance(fortran, bool) \
+                or not isinstance(shape, list) or len(shape) > 32 \
+                or not all(type(size) is int and 0 <= size < 2**40 for size in shape):
+            raise MalformedResult(f"array {name[:40]!r}: unexpected dtype or shape")
+        dtype = np.dtype(descr)
+        count = math.prod(shape)
+        size = count * dtype.itemsize
+        if offset + size > len(data):
+            if size > MAX_RESULT_BYTES:
+                raise MalformedResult(f"array {name[:40]!r} declares more data than a result may hold")
+            raise Incomplete(f"array {name[:40]!r} is cut short")
+        # a copy: writable, and owning its memory (no view of the bytes read)
+        arrays[name] = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(
+            shape, order="F" if fortran else "C").copy(order="K")
+        offset += size
+    if offset != len(data):
+        raise MalformedResult("bytes after the last array")
+    return record, arrays
 
 
 def _record(data):
+    """The record of a JSON file (an import record), checked as :func:`_valid_record` does."""
     try:
         record = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise MalformedResult("the .json is not JSON") from None
+    return _valid_record(record)
+
+
+def _valid_record(record):
     if not isinstance(record, dict) or record.get("status") not in ("ok", "error"):
         raise MalformedResult("the .json has no valid status")
     not_numeric = record.get("not_numeric", [])
@@ -202,14 +208,20 @@ def _split(arrays, not_numeric, request):
     return Outcome("ok", outputs=outputs, args_after=args_after)
 
 
-def read_outcome(results, index, request, submission_dir):
-    """The Outcome of request ``index`` from ``results/index.json`` and ``.npz``; never raises."""
+def read_outcome(results, index, request, submission_dir, finished=True):
+    """The Outcome of request ``index`` from ``results/index.result``; never raises.
+
+    finished=False (the child died or was stopped): a file that ends early is a request that did not finish
+    writing it, and gives None (the request is then the one that ended the child), not a malformed result."""
     try:
-        record = _record(_read_capped(results / f"{index}.json", MAX_JSON_BYTES))
+        record, arrays = read_result(_read_capped(results / f"{index}.result", MAX_RESULT_BYTES))
         if record["status"] == "error":
             return failed(error_problem(record["error"], request["task_id"], submission_dir))
-        arrays = read_npz(_read_capped(results / f"{index}.npz", MAX_NPZ_BYTES))
         return _split(arrays, record.get("not_numeric", []), request)
+    except Incomplete:
+        if not finished:
+            return None
+        print(f"grader: result {index} (task {request['task_id']}) ends early", file=sys.stderr)
     except MalformedResult as error:
         print(f"grader: result {index} (task {request['task_id']}) is malformed: {error}", file=sys.stderr)
     except Exception:  # noqa: BLE001 - whatever the files hold, the request fails, the grader goes on

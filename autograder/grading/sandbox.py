@@ -3,7 +3,7 @@
 The grader never imports student code. :func:`run_requests` copies the task
 cases (public, no expected values) next to the submission, starts
 ``sandbox_child.py`` under ``python -I -S`` with limits on CPU time, address
-space, file size and wall time, and reads back JSON and ``.npz`` files
+space, file size and wall time, and reads back one result file per request
 (:mod:`autograder.grading.results`: size caps, numeric arrays only, no pickles,
 anything else is that request's failure). The child returns arrays only;
 every check is computed by the grader. Expected values stay in the grader's memory.
@@ -215,12 +215,13 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             return list(range(first, len(requests)))
 
         def collect(todo, wanted, reason):
-            """Read the outcomes of ``todo`` the child left; returns (not finished, died while importing)."""
+            """Read the outcomes of ``todo`` the child left (reason: why it ended, None if it is waiting);
+            returns (not finished, died while importing)."""
             died_importing = imports.read(results, wanted["imports"], lambda: reason)
             for index in todo:
-                if (results / f"{index}.json").exists():
-                    outcomes[index] = read_outcome(results, index, requests[index], work)
-                elif modules[index] in imports.failed:
+                if (results / f"{index}.result").exists():
+                    outcomes[index] = read_outcome(results, index, requests[index], work, finished=reason is None)
+                if outcomes[index] is None and modules[index] in imports.failed:
                     outcomes[index] = failed(imports.failed[modules[index]],
                                              "crashed" if modules[index] in imports.crashed else "error")
             return [i for i in todo if outcomes[i] is None], died_importing
@@ -270,7 +271,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                     channel.started()
                 if control is not None:
                     control.started()
-                steps = [f"import.{m}.json" for m in wanted["imports"]] + [f"{i}.json" for i in todo]
+                steps = [f"import.{m}.json" for m in wanted["imports"]] + [f"{i}.result" for i in todo]
                 ready = continued = False
                 try:
                     while True:
@@ -293,7 +294,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                         (tmp / step).write_text(json.dumps({"todo": todo, "requests": write_requests(),
                                                             "modules": {str(i): modules[i] for i in todo}}))
                         control.send(step)
-                        steps, continued = [f"{i}.json" for i in todo], True
+                        steps, continued = [f"{i}.result" for i in todo], True
                 finally:
                     try:
                         session.finish(process)  # nothing the child started outlives it

@@ -11,8 +11,8 @@ extras).
 Everything in this process is the student's to change (their modules run here
 and can patch numpy, the harness or this file), so it computes nothing that
 earns points. For each request, in order, it appends ``N`` to ``started.log`` before running
-it and ``N.json`` (status, error, names of non-numeric outputs) plus ``N.npz``
-(arrays only, no pickles) after:
+it and writes ``N.result`` after (:func:`encode_result`: the status, error and names of
+non-numeric outputs, then numeric arrays only; no zip, no pickle):
 
 - ``{"kind": "call", "task_id", "args"}``: ``out:NAME`` for each flat output
   and ``arg:NAME`` for each argument after the call (the grader checks
@@ -24,7 +24,7 @@ With ``channel_fd`` and ``proxies`` in the job, the functions of the tasks liste
 before any request runs, by proxies whose calls the grader answers (``dependency_proxies.py``, copied next to
 this file; see autograder/grading/dependency_answers.py).
 
-A request that ``started.log`` names and that has no ``.json`` is the one that killed the child.
+A request that ``started.log`` names and that has no complete ``.result`` is the one that killed the child.
 
 With ``control`` in the job (two inherited pipe ends), the child does not exit after its requests: it writes a
 byte, waits for the name of the next job file (``todo``, ``modules`` and the requests file, written by the grader
@@ -51,6 +51,7 @@ import traceback
 from pathlib import Path
 
 MAX_MESSAGE = 2000
+RESULT_MAGIC = b"RNNRES1\n"  # the first bytes of a result file (see encode_result)
 
 
 def _student_frames(error, submission_dir):
@@ -179,11 +180,26 @@ def _request(np, harness, specs, load, request, index, import_failed, job, resul
     except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are student errors too
         record, arrays = _error_record(error, job["submission_dir"]), {}
     try:
-        np.savez(results / f"{index}.npz", **arrays)
-    except BaseException as error:  # noqa: BLE001 - e.g. an output name numpy cannot store
-        record = _error_record(error, job["submission_dir"])
-        np.savez(results / f"{index}.npz")
-    (results / f"{index}.json").write_text(json.dumps(record))
+        data = encode_result(record, arrays)
+    except BaseException as error:  # noqa: BLE001 - e.g. an output name JSON cannot carry
+        data = encode_result(_error_record(error, job["submission_dir"]), {})
+    with open(results / f"{index}.result", "wb") as handle:
+        handle.write(data)
+
+
+def encode_result(record, arrays):
+    """One request's result file: RESULT_MAGIC, the header's length (4 bytes, little-endian), the header (JSON:
+    ``record`` and, per array, [name, dtype, Fortran order, shape]), then each array's bytes in that order.
+
+    One file per request, written once (a file that ends early is a request that did not finish); no zip, no
+    pickle (read by ``autograder/grading/results.py``)."""
+    described, chunks = [], []
+    for name, array in arrays.items():
+        fortran = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
+        described.append([name, array.dtype.str, fortran, list(array.shape)])
+        chunks.append(array.tobytes(order="F" if fortran else "C"))
+    header = json.dumps({"record": record, "arrays": described}).encode()
+    return b"".join([RESULT_MAGIC, len(header).to_bytes(4, "little"), header, *chunks])
 
 
 def _next_job(fd):

@@ -23,7 +23,7 @@ def step_complete(results, todo, steps, modules, imports, wanted):
     if not all((results / name).exists() for name in steps if name.startswith("import.")):
         return False
     imports.read(results, wanted["imports"], lambda: None)
-    return all((results / f"{i}.json").exists() or modules[i] in imports.failed for i in todo)
+    return all((results / f"{i}.result").exists() or modules[i] in imports.failed for i in todo)
 
 
 def wait(process, results, steps, limits, timeouts, control=None, ready=False, complete=None):

@@ -1,32 +1,32 @@
 """Grade an implementation package in this process with the grader's own API (tests only; fast).
 
 The graders run student code in a sandbox child (:mod:`autograder.grading.sandbox_child`),
-which flattens each call's outputs, stores them with ``np.savez`` and sends them back;
-the grader reads them (:func:`autograder.grading.results.read_npz`) and checks them with
+which flattens each call's outputs, writes them in a result file
+(:func:`autograder.grading.sandbox_child.encode_result`) and the grader reads them
+(:func:`autograder.grading.results.read_result`) and checks them with
 :func:`autograder.grading.grade.grade_case`. This module does the same steps in one process
-(the same arrays, the same npz round trip, the same checks), without the sandbox, so that
+(the same arrays, the same round trip, the same checks), without the sandbox, so that
 suites of trusted implementations (the correct alternatives, the single-bug benchmark) can be
 graded on several seeds in seconds.
 """
 
 import copy
-import io
 
 import numpy as np
 
 from autograder.grading.checks import TaskResult
 from autograder.grading.grade import build_requests, diagnose_failures, grade_case, loss_request
-from autograder.grading.results import Outcome, read_npz
+from autograder.grading.results import Outcome, read_result
+from autograder.grading.sandbox_child import encode_result
 from autograder.runtime import harness
 from autograder.runtime.messages import task_text
 from autograder.runtime.problems import problem
 
 
 def _round_trip(arrays):
-    """The arrays as the grader reads them back from the child's .npz."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return read_npz(buffer.getvalue())
+    """The arrays as the grader reads them back from the child's result file."""
+    _, read = read_result(encode_result({"status": "ok", "error": None, "not_numeric": []}, arrays))
+    return read
 
 
 def _numeric(values, prefix):

@@ -5,7 +5,7 @@ np.einsum, other cache contents (dict, extra items, lists), per-gate weight slic
 vectorised BPTT, numerically stable sigmoids written differently, Fortran-ordered and
 non-contiguous outputs, lists where tuples are documented. The edited package is written
 to a temporary folder and graded in this process with the grader's own checks
-(``in_process_grading``: the same inputs as ``course grade --seed``, the same npz round
+(``in_process_grading``: the same inputs as ``course grade --seed``, the same result-file round
 trip as the sandbox child, ``grade_case``), on the tasks of the edited files and their direct callers.
 """
 

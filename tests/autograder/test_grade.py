@@ -179,7 +179,7 @@ def test_zip_with_path_traversal_is_refused(tmp_path):
 
 
 def test_child_cannot_make_the_grader_unpickle(tmp_path, reference_submission):
-    """Results come back as JSON and .npz without pickles; an object array is refused."""
+    """Results come back as a JSON header and raw numeric arrays, without pickles; an object array is refused."""
     root = hostile(tmp_path, "    h_next = np.array([object()] * h_next.size, dtype=object)\n")
     args = {"x": np.ones((1, 2)), "h_prev": np.ones((1, 2)), "Wx": np.eye(2), "Wh": np.eye(2), "b": np.zeros(2)}
     outcome = run_requests(root, [{"kind": "call", "task_id": "1.1", "args": args}], FAST)[0]

@@ -227,7 +227,7 @@ import json as _json, os as _os, sys as _sys
 _run = _sys.argv[1]
 with open(_os.path.join(_run, "job.json")) as _handle:
     for _index in _json.load(_handle)["todo"]:
-        _os.mkfifo(_os.path.join(_run, "results", f"{_index}.json"))
+        _os.mkfifo(_os.path.join(_run, "results", f"{_index}.result"))
 _os._exit(0)
 '''
 KILL_GROUP = '''

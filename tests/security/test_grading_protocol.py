@@ -140,22 +140,27 @@ def test_an_exception_in_a_check_costs_that_check_only(tmp_path, monkeypatch, ca
 
 
 FORGE = """
-    import os, numpy
+    import json, os
     results = os.path.join(os.path.dirname(os.getcwd()), "results")
-    if os.path.exists(os.path.join(results, "7.json")):
+    if os.path.exists(os.path.join(results, "7.result")):
         def replace(name):
             path = os.path.join(results, name)
             if os.path.lexists(path):
                 os.remove(path)
             return path
-        open(replace("0.json"), "w").write("{not json")
-        numpy.savez(replace("1.npz"), **{"out:grads.Wx": numpy.array([object()], dtype=object)})
-        open(replace("2.json"), "w").write('{"status": "ok", "x": "' + "y" * 10**6 + '"}')
-        open(replace("3.json"), "w").write('[1, 2]')
-        os.symlink("/etc/passwd", replace("4.json"))
-        os.mkfifo(replace("5.npz"))
-        open(replace("6.json"), "w").write('[1, 2]')
-        open(replace("7.json"), "w").write("{not json")
+        def result(header, tail=b""):
+            data = json.dumps(header).encode()
+            return b"RNNRES1\\n" + len(data).to_bytes(4, "little") + data + tail
+        ok = {"status": "ok", "error": None, "not_numeric": []}
+        open(replace("0.result"), "wb").write(b"{not a result")
+        open(replace("1.result"), "wb").write(result({"record": ok, "arrays": [["out:grads.Wx", "|O", False, [1]]]},
+                                                     b"12345678"))
+        open(replace("2.result"), "wb").write(result({"record": ok, "arrays": [], "x": "y" * 5 * 10**6}))
+        open(replace("3.result"), "wb").write(result({"record": [1, 2], "arrays": []}))
+        os.symlink("/etc/passwd", replace("4.result"))
+        os.mkfifo(replace("5.result"))
+        open(replace("6.result"), "wb").write(result({"record": ok, "arrays": [["out:grads.Wx", "<f8", False, [10**6]]]}))
+        open(replace("7.result"), "wb").write(b"RNNRES1\\n" + (9).to_bytes(4, "little") + b"{not json")
 """
 CLIP_VALUE_RETURN = ("    return {k: np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value) "
                      "for k, g in grads.items()}\n")
@@ -164,8 +169,9 @@ CLIP_VALUE_RETURN = ("    return {k: np.clip(np.asarray(g, dtype=np.float64), -c
 def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
     """Task 2.3's code overwrites the results of requests 0-7: Task 2.1's four calls and Task 2.2's four.
 
-    Malformed JSON, an object array, a 1 MB JSON file, a symlink to /etc/passwd, a FIFO and a record that
-    is a JSON list: each costs its own check, none stops the grader, nothing of them reaches the report.
+    Not a result file, an object dtype, a 5 MB header, a record that is a JSON list, a symlink to /etc/passwd,
+    a FIFO, an array that declares more bytes than the file holds and a header that is not JSON: each costs its
+    own check, none stops the grader, nothing of them reaches the report.
     """
     root = edited(tmp_path / "forger", "a2_bptt_gradients/clipping.py", CLIP_VALUE_RETURN, FORGE + CLIP_VALUE_RETURN)
     report = grade_submission(root, assignment_ids=["a2"], seed=7, limits=FAST)
@@ -174,7 +180,7 @@ def test_forged_result_files_cost_only_their_requests(tmp_path, capsys):
     # a link or FIFO in results/ is removed by the sandbox session before the grader reads (bubblewrap):
     # that request then has no result at all, as if the child had ended early (crash.exit_zero)
     assert codes(forged) <= {"result.malformed", "crash.exit_zero"}
-    # Task 2.1 (bad JSON, object npz, oversized JSON) uses Tasks 1.3-1.7: after its forged first run it is graded
+    # Task 2.1 (not a result, an object dtype, a 5 MB header, a list record) uses Tasks 1.3-1.7: after its forged first run it is graded
     # again with those answered by the grader (dependency_regrade), in a child where Task 2.3's code never runs;
     # that honest run is the one that counts
     rerun = task(report, "2.1")

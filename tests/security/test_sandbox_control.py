@@ -31,10 +31,11 @@ def _forge():
     calls = {str(i) for i in _json.load(open(_HOME + "/job.json"))["todo"]}
     while not any(name.startswith("job.") and name != "job.json" for name in _os.listdir(_HOME)):
         _time.sleep(0.002)
+    header = _json.dumps({"record": {"status": "error", "not_numeric": [], "error": {
+        "type": "Forged", "message": "rewritten", "where": []}}, "arrays": []}).encode()
     for index in calls:
-        with open(_HOME + "/results/" + index + ".json", "w") as handle:
-            handle.write('{"status": "error", "not_numeric": [], '
-                         '"error": {"type": "Forged", "message": "rewritten", "where": []}}')
+        with open(_HOME + "/results/" + index + ".result", "wb") as handle:
+            handle.write(b"RNNRES1\\n" + len(header).to_bytes(4, "little") + header)
 if _CONTROL:
     _threading.Thread(target=_forge, daemon=True).start()
 ''',
