@@ -91,7 +91,7 @@ def _read_capped(path, cap):
 
 
 RESULT_MAGIC = b"RNNRES1\n"  # sandbox_child.encode_result
-DTYPE = re.compile(r"^[<>|=]?[biuf]\d{1,2}$")
+DTYPE = re.compile(r"[<>|=]?[biuf]\d{1,2}")
 
 
 class Incomplete(MalformedResult):
@@ -128,11 +128,14 @@ def read_result(data):
         name, descr, fortran, shape = described
         if not isinstance(name, str) or not name or len(name) > MAX_NAME or name in arrays:
             raise MalformedResult("unexpected array name")
-        if not isinstance(descr, str) or not DTYPE.match(descr) or not isinstance(fortran, bool) \
+        if not isinstance(descr, str) or not DTYPE.fullmatch(descr) or not isinstance(fortran, bool) \
                 or not isinstance(shape, list) or len(shape) > 32 \
                 or not all(type(size) is int and 0 <= size < 2**40 for size in shape):
             raise MalformedResult(f"array {name[:40]!r}: unexpected dtype or shape")
-        dtype = np.dtype(descr)
+        try:
+            dtype = np.dtype(descr)
+        except TypeError:  # a numeric kind with a size numpy does not have ("f3")
+            raise MalformedResult(f"array {name[:40]!r}: unexpected dtype") from None
         count = math.prod(shape)
         size = count * dtype.itemsize
         if offset + size > len(data):

@@ -53,6 +53,8 @@ def header(content, tail=b""):
     header({"record": OK, "arrays": [], "extra": 1}),
     header({"record": OK, "arrays": [["a", "|O", False, [1]]]}, b"x" * 8),
     header({"record": OK, "arrays": [["a", "<c16", False, [1]]]}, b"x" * 16),
+    header({"record": OK, "arrays": [["a", "<f3", False, [1]]]}, b"x" * 3),
+    header({"record": OK, "arrays": [["a", "<f8\n", False, [1]]]}, b"x" * 8),
     header({"record": OK, "arrays": [["a", "<f8", False, [-1]]]}),
     header({"record": OK, "arrays": [["a", "<f8", False, [1.5]]]}, b"x" * 8),
     header({"record": OK, "arrays": [["a", "<f8", "no", [1]]]}, b"x" * 8),
@@ -63,7 +65,7 @@ def header(content, tail=b""):
     RESULT_MAGIC + (9).to_bytes(4, "little") + b"{not json",
     RESULT_MAGIC + (2**31).to_bytes(4, "little") + b"{}",
 ], ids=["not a result", "header a list", "record a list", "bad status", "unknown key", "object dtype",
-        "complex dtype", "negative size", "float size", "order not a bool", "duplicate name", "empty name",
+        "complex dtype", "no such size", "dtype and a newline", "negative size", "float size", "order not a bool", "duplicate name", "empty name",
         "huge array", "bytes after the arrays", "header not JSON", "header too long"])
 def test_anything_else_is_malformed(data):
     with pytest.raises(MalformedResult) as raised:
