@@ -27,12 +27,9 @@ set inside the sandbox by ``sandbox_limits.py`` just before the child starts.
 """
 
 import contextlib
-import functools
-import importlib.util
 import json
 import os
 import pickle
-import py_compile
 import shutil
 import signal
 import subprocess
@@ -41,13 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtime import harness
-from ..runtime.manifest import find_manifest, read_document
 from ..runtime.messages import LANG_ENV, language
 from ..runtime.problems import problem
 from . import isolation
 from .dependency_answers import plan
 from .results import Outcome  # noqa: F401  (the type of run_requests' results)
 from .results import MalformedResult, _read_capped, failed, read_outcome
+from .sandbox_cases import CASES_PACKAGE, copy_cases
 from .sandbox_control import Control
 from .sandbox_imports import ImportFailures
 from .sandbox_wait import STEP_DONE, step_complete, wait
@@ -56,10 +53,6 @@ MAX_STARTED_BYTES = 1024**2  # started.log: a line per request
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 # the dependency channel's format and the child's proxies (autograder.grading.dependency_answers)
 PROXIES = Path(__file__).resolve().parent / "dependency_proxies.py"
-CASES_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
-CASES_PACKAGE = "course_cases"
-# What the child imports of the runtime (with the cases_*.py modules): how to call each task, nothing that checks.
-CHILD_RUNTIME = ("harness.py", "manifest.py", "messages.py", "problems.py")
 
 
 class Timeouts:
@@ -91,39 +84,6 @@ class Limits:
     user: int = None  # privilege-drop: the uid (or name) to run student code as; None: nobody
 
 
-
-
-def _copy_cases(destination):
-    """The task cases for the child: the runtime modules it needs with their bytecode, and the manifest as JSON.
-
-    What the child would otherwise do at every start (compile the modules: its copy is read-only; import PyYAML
-    and parse course.yml) is done once per grader process (:func:`_cases_files`)."""
-    package = destination / CASES_PACKAGE
-    manifest = find_manifest(CASES_SOURCE)
-    stamp = tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size)
-                  for path in (manifest, *sorted(CASES_SOURCE.glob("*.py"))))
-    for relative, data in _cases_files(manifest, stamp).items():
-        (package / relative).parent.mkdir(parents=True, exist_ok=True)
-        (package / relative).write_bytes(data)
-    shutil.copytree(CASES_SOURCE / "messages", package / "messages")
-
-
-@functools.lru_cache(maxsize=4)
-def _cases_files(manifest_path, stamp):
-    """{path in the cases package: bytes}: the runtime modules the child imports, each with an unchecked-hash
-    ``.pyc`` (used as it is, whatever the copy's mtime), and course.yml written as JSON (which is YAML).
-    stamp: the sources' names, times and sizes (an edited source is read again)."""
-    files = {"course.yml": json.dumps(read_document(manifest_path)).encode()}
-    with tempfile.TemporaryDirectory(prefix="rnn-cases-") as tmp:
-        (Path(tmp) / "__init__.py").write_bytes(b"")
-        sources = [Path(tmp) / "__init__.py", *(source for source in sorted(CASES_SOURCE.glob("*.py"))
-                                                if source.name in CHILD_RUNTIME or source.name.startswith("cases_"))]
-        for source in sources:
-            files[source.name] = source.read_bytes()
-            compiled = py_compile.compile(str(source), cfile=str(Path(tmp) / (source.name + "c")), doraise=True,
-                                          invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-            files[os.path.relpath(importlib.util.cache_from_source(source.name))] = Path(compiled).read_bytes()
-    return files
 
 
 def _crash_reason(returncode, timed_out, stdout_size, limits):
@@ -187,7 +147,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         if links:
             raise ValueError(f"{student_package} holds symbolic links ({links[0].relative_to(work)}): "
                              "open submissions with open_submission")
-        _copy_cases(tmp / "cases")
+        copy_cases(tmp / "cases")
         child = tmp / "sandbox_child.py"
         shutil.copyfile(CHILD, child)
         shutil.copyfile(PROXIES, tmp / PROXIES.name)

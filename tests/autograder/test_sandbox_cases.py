@@ -1,7 +1,7 @@
 """What the sandbox's child gets of the runtime: the modules it imports with ready bytecode, and the manifest as JSON.
 
 The child's copy is read-only, so it could never cache its own bytecode: every start compiled the runtime and
-parsed course.yml with PyYAML. The grader now does both once per process (``sandbox._cases_files``).
+parsed course.yml with PyYAML. The grader now does both once per process (``sandbox_cases``).
 """
 
 import importlib.util
@@ -9,21 +9,21 @@ import json
 import subprocess
 import sys
 
-from autograder.grading import sandbox, sandbox_session
+from autograder.grading import sandbox_cases, sandbox_session
 from autograder.runtime.manifest import DEFAULT_MANIFEST, load_manifest, read_document
 
 
 def test_the_childs_manifest_is_the_same_document_written_as_json(tmp_path):
-    sandbox._copy_cases(tmp_path)
-    copy = tmp_path / sandbox.CASES_PACKAGE / "course.yml"
+    sandbox_cases.copy_cases(tmp_path)
+    copy = tmp_path / sandbox_cases.CASES_PACKAGE / "course.yml"
     assert json.loads(copy.read_text()) == read_document(DEFAULT_MANIFEST)
     read, original = load_manifest(copy, check_files=False), load_manifest(DEFAULT_MANIFEST, check_files=False)
     assert (read.assignments, read.tolerances, read.seeds) == (original.assignments, original.tolerances, original.seeds)
 
 
 def test_every_module_of_the_child_has_bytecode_used_whatever_its_mtime(tmp_path):
-    sandbox._copy_cases(tmp_path)
-    package = tmp_path / sandbox.CASES_PACKAGE
+    sandbox_cases.copy_cases(tmp_path)
+    package = tmp_path / sandbox_cases.CASES_PACKAGE
     modules = sorted(path for path in package.glob("*.py") if path.name != "__init__.py")
     assert {path.name for path in modules} >= {"harness.py", "manifest.py", "cases_a1.py"}
     for path in modules:
@@ -33,11 +33,11 @@ def test_every_module_of_the_child_has_bytecode_used_whatever_its_mtime(tmp_path
 
 
 def test_the_child_imports_the_cases_without_compiling_or_pyyaml(tmp_path):
-    sandbox._copy_cases(tmp_path)
-    package = tmp_path / sandbox.CASES_PACKAGE
+    sandbox_cases.copy_cases(tmp_path)
+    package = tmp_path / sandbox_cases.CASES_PACKAGE
     site = {name: str(path.parent) for name, path in sandbox_session.child_packages().items()}
     probe = (f"import sys; sys.dont_write_bytecode = True; sys.path[:0] = [{str(tmp_path)!r}, {site['numpy']!r}]; "
-             f"import {sandbox.CASES_PACKAGE}.harness as h; specs = h.all_specs(); "
+             f"import {sandbox_cases.CASES_PACKAGE}.harness as h; specs = h.all_specs(); "
              "print(len(specs), 'yaml' in sys.modules)")
     done = subprocess.run([sys.executable, "-I", "-S", "-v", "-c", probe], capture_output=True, text=True,
                           check=True, cwd=tmp_path)
