@@ -160,10 +160,11 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         imports = ImportFailures(student_package, work)
         files = iter(range(1, 1_000_000))
 
-        def write_requests():
+        def write_requests(indices):
+            """The requests file of a step: {index: request} of its requests only."""
             name = f"requests.{next(files)}.pkl"
             with (tmp / name).open("wb") as handle:
-                pickle.dump(requests, handle)
+                pickle.dump({i: requests[i] for i in indices}, handle)
             return name
 
         def extend(more):
@@ -197,7 +198,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
             wanted = imports.job(modules[i] for i in todo)
             job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
                    "student_package": student_package, "submission_dir": str(work), "todo": todo,
-                   "modules": {str(i): modules[i] for i in todo}, "requests": write_requests(), **wanted}
+                   "modules": {str(i): modules[i] for i in todo}, "requests": write_requests(todo), **wanted}
             channel = answers.channel() if answers is not None else None
             control = Control() if then is not None else None
             extra_fds = ()
@@ -236,8 +237,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 try:
                     while True:
                         timed_out = wait(process, results, steps, limits, timeouts, control, ready,
-                                         complete=lambda: step_complete(results, todo, steps, modules, imports,
-                                                                        wanted))
+                                         complete=lambda: step_complete(results, todo, modules, imports, wanted))
                         if timed_out is not STEP_DONE:
                             break
                         # the child waits: its results are read here before anything else is computed or sent
@@ -251,7 +251,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                             break
                         todo = extend(more)
                         step = f"job.{len(requests)}.json"
-                        (tmp / step).write_text(json.dumps({"todo": todo, "requests": write_requests(),
+                        (tmp / step).write_text(json.dumps({"todo": todo, "requests": write_requests(todo),
                                                             "modules": {str(i): modules[i] for i in todo}}))
                         control.send(step)
                         steps, continued = [f"{i}.result" for i in todo], True

@@ -223,19 +223,19 @@ def main(run_dir):
     harness = package.harness
     specs = harness.all_specs()
     load = harness.make_loader(job["student_package"])
-    with open(run_dir / job["requests"], "rb") as handle:
-        requests = pickle.load(handle)  # written by the grader (trusted direction)
     results = run_dir / "results"
     (results / "ready").write_text("")
     failures = _import_modules(job, load, results)
     if job.get("channel_fd") is not None:  # the grader answers the calls to these tasks (dependency_proxies.py)
         _install_proxies(np, load, job, run_dir)  # after the watched imports: a hang there costs one timeout
-    todo, modules, control = job["todo"], job["modules"], job.get("control")
+    step, control = job, job.get("control")
     started = open(results / "started.log", "a", buffering=1)
-    while True:
-        for index in todo:
-            _request(np, harness, specs, load, requests[index], index, modules[str(index)] in failures, job, results,
-                     started)
+    while True:  # a step: job.json, then each job file the grader sends
+        with open(run_dir / step["requests"], "rb") as handle:
+            requests = pickle.load(handle)  # {index: request} of the step, written by the grader (trusted direction)
+        for index in step["todo"]:
+            _request(np, harness, specs, load, requests[index], index, step["modules"][str(index)] in failures, job,
+                     results, started)
         if control is None:
             break
         os.write(control[1], b".")  # this step is done: the grader reads its results, then may send more
@@ -243,10 +243,6 @@ def main(run_dir):
         if name is None:
             break
         step = json.loads((run_dir / name).read_text())
-        with open(run_dir / step["requests"], "rb") as handle:
-            requests = pickle.load(handle)
-        todo = step["todo"]
-        modules.update(step["modules"])
     sys.stdout.flush()
     os._exit(0)
 

@@ -18,9 +18,9 @@ CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child
 STARTUP_SECONDS = 60.0
 
 
-def step_complete(results, todo, steps, modules, imports, wanted):
+def step_complete(results, todo, modules, imports, wanted):
     """True when the child has left a result for every request of its step (or its module could not be imported)."""
-    if not all((results / name).exists() for name in steps if name.startswith("import.")):
+    if not all((results / f"import.{module}.json").exists() for module in wanted["imports"]):
         return False
     imports.read(results, wanted["imports"], lambda: None)
     return all((results / f"{i}.result").exists() or modules[i] in imports.failed for i in todo)

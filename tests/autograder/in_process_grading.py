@@ -10,7 +10,6 @@ suites of trusted implementations (the correct alternatives, the single-bug benc
 graded on several seeds in seconds.
 """
 
-import copy
 
 import numpy as np
 
@@ -58,7 +57,7 @@ def call_outcome(spec, load, args):
 
 def loss_outcome(spec, load, request):
     try:
-        losses = [float(spec.grad_checks.loss(load, {**copy.deepcopy(request["args"]), name: value.copy()}))
+        losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]), name: value.copy()}))
                   for name, value in request["points"]]
     except Exception as error:  # noqa: BLE001
         return Outcome("error", problems=[problem("grade.exception", kind=type(error).__name__, message=str(error))])
