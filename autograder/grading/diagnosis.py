@@ -19,7 +19,9 @@ be what the student wrote.
 
 Diagnosis is advice: it never changes points. To stay cheap when many submissions are
 graded in one process, the first diagnosis of a task records which mutants change that
-task at all (on the inputs it saw); later diagnoses of the task try only those.
+task at all (on the inputs it saw); later diagnoses of the task try only those. The
+submissions of a batch share their inputs, so the runs of the reference and of each mutant
+on one case are kept in the batch's cache (``runs``) and made once per batch.
 """
 
 import threading
@@ -56,13 +58,24 @@ def observation(args, outputs, args_after):
     return Observation(args, outputs, _mutated_names(harness.mutation_problems(args, args_after)))
 
 
-def _run(spec, load, args):
-    """(flat outputs, modified argument names) of an in-process run, or None when it raises."""
+def _run(spec, load, args, runs=None):
+    """(flat outputs, modified argument names) of an in-process run, or None when it raises.
+
+    runs: None, or a batch's dict keeping each run by (package, task, the arguments' identity), with the
+    arguments themselves (the batch keeps its cases alive, so an identity is never reused for other inputs)."""
+    key = ("diagnosis", getattr(load, "package", None), spec.task_id, id(args))
+    if runs is not None and key[1] is not None:
+        kept = runs.get(key)
+        if kept is not None and kept[0] is args:
+            return kept[1]
     try:
         outputs, problems = harness.run_case(spec, load, args)
+        run = outputs, _mutated_names(problems)
     except Exception:  # noqa: BLE001 - a mutant that cannot run a case explains nothing there
-        return None
-    return outputs, _mutated_names(problems)
+        run = None
+    if runs is not None and key[1] is not None:
+        runs[key] = (args, run)
+    return run
 
 
 def _same_array(a, b, tolerance):
@@ -85,7 +98,7 @@ def same_run(one, other, tolerance):
             and all(_same_array(outputs[name], other_outputs[name], tolerance) for name in outputs))
 
 
-def matching_mistakes(spec, observations, candidates, reference_runs):
+def matching_mistakes(spec, observations, candidates, reference_runs, runs=None):
     """The candidates whose mutant changes the task and reproduces every observation.
 
     Inputs:
@@ -93,6 +106,7 @@ def matching_mistakes(spec, observations, candidates, reference_runs):
     - observations: [Observation], one per graded shape
     - candidates: the Mistakes to try
     - reference_runs: [(flat outputs, modified names)] of the reference, one per observation
+    - runs: None, or the batch's dict of runs (see :func:`_run`)
     Returns: [Mistake], in catalogue order.
     """
     if not observations or any(seen.outputs is None for seen in observations):
@@ -102,7 +116,7 @@ def matching_mistakes(spec, observations, candidates, reference_runs):
         load = harness.make_loader(mistakes.mutant_package(mistake))
         changes, reproduces = False, True
         for seen, reference in zip(observations, reference_runs):
-            run = _run(spec, load, seen.args)
+            run = _run(spec, load, seen.args, runs)
             if run is None or not same_run((seen.outputs, seen.mutated), run, MATCH_TOLERANCE):
                 reproduces = False
                 break
@@ -116,7 +130,7 @@ _AFFECTING = {}  # (task id, catalogue ids) -> ids of the mutants that changed t
 _AFFECTING_LOCK = threading.Lock()
 
 
-def affecting(task_id, spec, observations, references, catalogue):
+def affecting(task_id, spec, observations, references, catalogue, runs=None):
     """Ids of the catalogue's mistakes whose mutant changes this task (recorded on the first inputs seen here).
 
     A mutant that leaves a task's outputs unchanged on every graded shape of one draw of inputs does not
@@ -129,7 +143,7 @@ def affecting(task_id, spec, observations, references, catalogue):
             for mistake in catalogue:
                 load = harness.make_loader(mistakes.mutant_package(mistake))
                 for seen, reference in zip(observations, references):
-                    run = _run(spec, load, seen.args)
+                    run = _run(spec, load, seen.args, runs)
                     if run is None or not same_run(run, reference, CHANGE_TOLERANCE):
                         found.add(mistake.id)
                         break
@@ -143,7 +157,7 @@ def candidates_for(task_id, passed_task_ids, catalogue=None):
     return [m for m in catalogue if m.task_id == task_id or m.task_id not in passed_task_ids]
 
 
-def diagnose(task_id, spec, observations, passed_task_ids, reference_load, catalogue=None):
+def diagnose(task_id, spec, observations, passed_task_ids, reference_load, catalogue=None, runs=None):
     """The mistake to name for a failing task: [that Mistake] when unambiguous, else [].
 
     Inputs:
@@ -152,14 +166,15 @@ def diagnose(task_id, spec, observations, passed_task_ids, reference_load, catal
     - passed_task_ids: the IDs of the tasks this submission passed (their mutants are ruled out)
     - reference_load: the loader of the reference package
     - catalogue: the mistakes to consider (default: the whole catalogue)
+    - runs: None, or the batch's dict of runs (the same inputs for every submission: see :func:`_run`)
     """
     if not observations or any(seen.outputs is None for seen in observations):
         return []
-    references = [_run(spec, reference_load, seen.args) for seen in observations]
+    references = [_run(spec, reference_load, seen.args, runs) for seen in observations]
     if any(run is None for run in references):
         return []
     catalogue = mistakes.CATALOGUE if catalogue is None else catalogue
-    touching = affecting(task_id, spec, observations, references, catalogue)
+    touching = affecting(task_id, spec, observations, references, catalogue, runs)
     candidates = [m for m in candidates_for(task_id, passed_task_ids, catalogue) if m.id in touching]
-    found = matching_mistakes(spec, observations, candidates, references)
+    found = matching_mistakes(spec, observations, candidates, references, runs)
     return found if len(found) == 1 and found[0].task_id == task_id else []

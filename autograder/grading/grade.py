@@ -194,9 +194,9 @@ def _selected(manifest, assignment_ids, task_ids=None):
             if task_ids is None or task.id in task_ids]
 
 
-def diagnose_failures(tasks, cases, calls, results, reference):
+def diagnose_failures(tasks, cases, calls, results, reference, cache=None):
     """Hints of every failed task: the one catalogued mistake its outputs reveal, if unambiguous (see diagnosis.py),
-    then the task's own hint."""
+    then the task's own hint. cache: the batch's dict (the reference's and the mutants' runs are kept there)."""
     passed = {task.id for task in tasks if results[task.id].passed}
     observed = {}
     for case in cases:
@@ -210,7 +210,7 @@ def diagnose_failures(tasks, cases, calls, results, reference):
             continue
         try:
             spec, observations = observed[task.id]
-            result.mistakes = diagnosis.diagnose(task.id, spec, observations, passed, reference)
+            result.mistakes = diagnosis.diagnose(task.id, spec, observations, passed, reference, runs=cache)
         except Exception:  # noqa: BLE001 - diagnosis is advice; it never costs points
             print(f"grader: diagnosis of Task {task.id} failed:\n{traceback.format_exc()}", file=sys.stderr)
         result.hints = [problem(f"mistake.{mistake.id}") for mistake in result.mistakes] + [_task_hint(task)]
@@ -252,7 +252,7 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
         # a bug costs the task that holds it: failing tasks run again with their upstream tasks answered
         dependency_regrade.regrade_dependents(intake.package_dir.parent, tasks, cases, results, limits, reference,
                                               manifest.tolerances, timeouts)
-    diagnose_failures(tasks, cases, calls, results, reference)
+    diagnose_failures(tasks, cases, calls, results, reference, cache)
     return SubmissionReport(intake.student, str(path), seed, [results[task.id] for task in tasks],
                             graded=intake.graded, notes=list(intake.notes), sandbox=sandbox, written=written)
 

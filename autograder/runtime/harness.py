@@ -63,6 +63,7 @@ def make_loader(package=None):
     def load(module):
         return importlib.import_module(f"{package}.{module}")
 
+    load.package = package  # names what it loads (a batch keeps in-process runs by it)
     return load
 
 

@@ -95,6 +95,27 @@ def test_a_student_matching_a_mutant_on_only_some_shapes_gets_no_mistake_hint():
                               REFERENCE) == [mistake]
 
 
+def test_a_batch_runs_the_reference_and_each_mutant_once_per_case(monkeypatch):
+    """The submissions of a batch share their inputs: a second diagnosis on them runs nothing in this process,
+    and names the same mistake; other inputs (a new draw, equal in value but not the batch's) run again."""
+    cases = _cases("1.4")
+    mistake = BY_ID["bptt_no_future_gradient"]
+    seen = _observations(cases, [mistake] * len(cases))
+    ran = []
+    real = harness.run_case
+    monkeypatch.setattr(harness, "run_case", lambda *a: ran.append(a[2]) or real(*a))
+    runs = {}
+    assert diagnosis.diagnose("1.4", cases[0].spec, seen, set(), REFERENCE, runs=runs) == [mistake]
+    first = len(ran)
+    assert first >= 2 * len(cases)  # the reference's runs, and the mutant's
+    assert diagnosis.diagnose("1.4", cases[0].spec, seen, set(), REFERENCE, runs=runs) == [mistake]
+    assert len(ran) == first
+    again = _cases("1.4")
+    assert diagnosis.diagnose("1.4", cases[0].spec, _observations(again, [mistake] * len(again)), set(), REFERENCE,
+                              runs=runs) == [mistake]
+    assert len(ran) > first and all(args is not old for args in ran[first:] for old in ran[:first])
+
+
 def test_a_call_that_failed_on_one_shape_gets_no_mistake_hint():
     cases = _cases("1.1")
     seen = _observations(cases, [BY_ID["rnn_missing_bias"]] * len(cases))
