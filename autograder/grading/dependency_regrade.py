@@ -32,12 +32,13 @@ def _run_group(root, group, cases, limits, reference, tolerances, needed, timeou
     plans = [plan(task_id) for task_id in group]
     answers = Answers(set().union(*(p.served for p in plans)) & needed, reference)
     requests = [{"kind": "call", "task_id": case.task.id, "args": case.args} for case in mine]
-    calls, losses = run_cases(root, requests, mine, limits, timeouts, answers=answers)
+    calls, losses, naming = run_cases(root, requests, mine, limits, timeouts, answers=answers,
+                                      tolerance=tolerances["gradcheck"])
     retried = {}
     for i, case in enumerate(mine):
         task = case.task
         result = retried.setdefault(task.id, TaskResult(task.id, task.function, "", task.assignment_id, task.points))
-        grade_case(case, calls[case.call], losses.get(i), reference, tolerances, result)
+        grade_case(case, calls[case.call], losses.get(i), reference, tolerances, result, naming=naming.get(i))
     return retried, answers.asked
 
 

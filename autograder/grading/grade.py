@@ -14,7 +14,10 @@ gradient check at points this process chose), and this process checks values,
 in-place changes, properties and gradients (:mod:`autograder.runtime.gradient_check`).
 The losses are asked only after the calls' results are read into the grader (of the
 same child, which waits for them, or of a new one): the code that runs when the
-directions are known can no longer change the gradients it returned.
+directions are known can no longer change the gradients it returned. They are asked
+along directions that move every input at once; only a case whose gradients disagree
+then gets a third round, along one input at a time, to name the gradient that is wrong
+(:mod:`autograder.runtime.gradient_check`).
 Each (check, shape) pair is one :class:`~autograder.grading.checks.Check` holding
 Problems (message codes and fields, rendered by :mod:`autograder.grading.reports`);
 a task scores its points times the weighted share of shapes whose every check passed
@@ -66,6 +69,7 @@ class Case:
     call: int  # index of its "call" request
     seed: int
     probes: list = None  # gradient_check.Probe (backward tasks), chosen here, never by the student's process
+    naming: list = None  # the per-input probes, asked only when ``probes`` disagree (they name the gradient)
 
 
 def build_requests(tasks, seed):
@@ -80,36 +84,58 @@ def build_requests(tasks, seed):
             case = Case(task, spec, dims, args, call=len(requests), seed=seed)
             requests.append({"kind": "call", "task_id": task.id, "args": args})
             if spec.grad_checks is not None:
-                case.probes = gradient_check.probes(spec, args, np.random.default_rng([*ids, 1]))
+                rng = np.random.default_rng([*ids, 1])
+                case.probes = gradient_check.joint_probes(spec, args, rng)
+                case.naming = gradient_check.probes(spec, args, rng)
             cases.append(case)
     return requests, cases
 
 
-def loss_request(case):
-    """The "loss" request of a backward case: its gradient-check loss at the points this process chose."""
+def loss_request(case, found=None):
+    """The "loss" request of a backward case: its gradient-check loss at the points this process chose
+    (along ``found``, default: the case's joint probes)."""
     return {"kind": "loss", "task_id": case.task.id, "args": case.args,
-            "points": gradient_check.loss_points(case.args, case.probes)}
+            "points": gradient_check.loss_points(case.args, case.probes if found is None else found)}
 
 
-def run_cases(root, requests, cases, limits, timeouts=None, answers=None):
-    """Run the calls, then the losses of the backward cases whose call succeeded.
+def joint_disagrees(case, call, loss, tolerance):
+    """True when the case's joint probes disagree with its gradients: the per-input losses are asked next."""
+    return loss is not None and loss.status == "ok" and gradient_check.needs_naming(
+        gradient_check.gradient_problems_from_losses(case.spec, case.args, call.outputs, case.probes, loss.losses,
+                                                     tolerance))
 
-    The losses are asked only once the calls' outcomes are read into this process, of the same child (it waits
+
+def run_cases(root, requests, cases, limits, timeouts=None, answers=None, tolerance=None):
+    """Run the calls, then the losses of the backward cases whose call succeeded, then the per-input losses of
+    those whose gradients disagree with them.
+
+    Each round is asked only once the outcomes before it are read into this process, of the same child (it waits
     for them: :mod:`.sandbox_control`) or, if it died, of a new one.
     timeouts: the submission's :class:`Timeouts` (its first timeout shortens the wall limit of every later step,
     the regrade's too); None: a new one. answers: the dependency answers of a regrade (None: none).
-    Returns (call outcomes, one per request; {case index: loss outcome}).
+    tolerance: the gradient check's (course.yml ``tolerances.gradcheck``) that decides the third round.
+    Returns (call outcomes, one per request; {case index: loss outcome}; {case index: per-input loss outcome}).
     """
-    backward = []
+    backward, naming, rounds = [], [], []
+    tolerance = harness.course_manifest().tolerances["gradcheck"] if tolerance is None else tolerance
 
-    def losses(calls):
-        backward.extend(i for i, case in enumerate(cases) if case.probes is not None
-                        and calls[case.call].status == "ok")
-        return [loss_request(cases[i]) for i in backward]
+    def more(outcomes):
+        rounds.append(len(outcomes))
+        if len(rounds) == 1:
+            backward.extend(i for i, case in enumerate(cases) if case.probes is not None
+                            and outcomes[case.call].status == "ok")
+            return [loss_request(cases[i]) for i in backward]
+        if len(rounds) == 2:
+            losses = dict(zip(backward, outcomes[len(requests):]))
+            naming.extend(i for i in backward if joint_disagrees(cases[i], outcomes[cases[i].call], losses[i],
+                                                               tolerance))
+            return [loss_request(cases[i], cases[i].naming) for i in naming]
+        return []
 
     outcomes = run_requests(root, requests, limits, STUDENT_PACKAGE, timeouts or Timeouts(limits), answers=answers,
-                            then=losses)
-    return outcomes[:len(requests)], dict(zip(backward, outcomes[len(requests):]))
+                            then=more)
+    first, second = len(requests), len(requests) + len(backward)
+    return (outcomes[:first], dict(zip(backward, outcomes[first:second])), dict(zip(naming, outcomes[second:])))
 
 
 def _guarded(kind, dims, compute, what):
@@ -158,30 +184,37 @@ def _value_problems(case, call, reference, tolerances, result, cache=None):
     return problems
 
 
-def _gradient_problems(case, call, loss, tolerance):
-    """Problems of the numerical gradient check of one case, computed here from the child's arrays."""
+def _gradient_problems(case, call, loss, tolerance, naming=None):
+    """Problems of the numerical gradient check of one case, computed here from the child's arrays (naming: the
+    outcome of its per-input losses, asked when the joint ones disagree; None when not asked)."""
     if call.status != "ok":
         return call.problems
     if loss is None:
         raise RuntimeError(f"no loss outcome for Task {case.task.id} {case.dims}")
     if loss.status != "ok":
         return loss.problems
-    return gradient_check.gradient_problems_from_losses(case.spec, case.args, call.outputs, case.probes,
-                                                        loss.losses, tolerance)
+    found = gradient_check.gradient_problems_from_losses(case.spec, case.args, call.outputs, case.probes,
+                                                         loss.losses, tolerance)
+    if naming is None or not gradient_check.needs_naming(found):
+        return found
+    if naming.status != "ok":
+        return found + naming.problems
+    return gradient_check.named(found, gradient_check.gradient_problems_from_losses(
+        case.spec, case.args, call.outputs, case.naming, naming.losses, tolerance))
 
 
-def grade_case(case, call, loss, reference, tolerances, result, cache=None):
+def grade_case(case, call, loss, reference, tolerances, result, cache=None, naming=None):
     """Append the checks of one case (values or properties, and gradient for backward tasks) to ``result``.
 
-    call, loss: the Outcomes of its requests (loss None when not asked); cache: a batch's dict of expected values
-    (None: computed here)."""
+    call, loss, naming: the Outcomes of its requests (loss None when not asked, naming None unless the joint
+    probes disagreed); cache: a batch's dict of expected values (None: computed here)."""
     what = f"Task {case.task.id} {case.dims}"
     kind = "properties" if case.spec.properties is not None else "values"
     result.checks.append(_guarded(kind, case.dims, lambda: _value_problems(case, call, reference, tolerances,
                                                                            result, cache), what))
     if case.spec.grad_checks is not None:
         result.checks.append(_guarded("gradient", case.dims, lambda: _gradient_problems(
-            case, call, loss, tolerances["gradcheck"]), what + " (gradient)"))
+            case, call, loss, tolerances["gradcheck"], naming), what + " (gradient)"))
 
 
 def _task_hint(task):
@@ -242,13 +275,14 @@ def grade_submission(path, manifest=None, assignment_ids=None, seed=None, limits
     sandbox = isolation.select(limits).backend  # refuses (SandboxUnavailable) before any student code runs
     with open_submission(path) as intake:
         timeouts = Timeouts(limits)
-        calls, losses = run_cases(intake.package_dir.parent, requests, cases, limits, timeouts)
+        calls, losses, naming = run_cases(intake.package_dir.parent, requests, cases, limits, timeouts,
+                                          tolerance=manifest.tolerances["gradcheck"])
         written = written_answers.collect(intake.package_dir, _selected_assignments(manifest, assignment_ids))
         results = {task.id: TaskResult(task.id, task.function, task_text(task, "title"),
                                        task.assignment_id, task.points) for task in tasks}
         for i, case in enumerate(cases):
             grade_case(case, calls[case.call], losses.get(i), reference, manifest.tolerances, results[case.task.id],
-                       cache)
+                       cache, naming.get(i))
         # a bug costs the task that holds it: failing tasks run again with their upstream tasks answered
         dependency_regrade.regrade_dependents(intake.package_dir.parent, tasks, cases, results, limits, reference,
                                               manifest.tolerances, timeouts)

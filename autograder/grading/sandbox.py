@@ -121,9 +121,9 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
     - timeouts: the submission's :class:`Timeouts` (shared by its runs); None: a new one
     - answers: None, or a :class:`~autograder.grading.dependency_answers.Answers`: the child's calls to the
       tasks it serves are answered by the grader over an inherited socket (see that module)
-    - then: None, or a function (the outcomes of ``requests``) -> further requests, called once every request
-      has its outcome (read into this process before it is called); the child that ran them runs the further
-      ones when it is still waiting for them (:mod:`.sandbox_control`), else a new one does
+    - then: None, or a function (the outcomes so far) -> further requests, called each time every request so far
+      has its outcome (read into this process before it is called), until it returns none; the child that ran
+      them runs the further ones when it is still waiting for them (:mod:`.sandbox_control`), else a new one does
 
     Returns:
     - a list of :class:`~autograder.grading.results.Outcome`, one per request (those of ``then``'s requests
@@ -190,7 +190,11 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         todo = list(range(len(requests)))
         while todo or then is not None:
             if not todo:  # every request has its outcome, and the last child has ended
-                todo, then = extend(then(outcomes)), None
+                more = then(outcomes)
+                if more:
+                    todo = extend(more)
+                else:
+                    then = None
                 continue
             for stale in ("ready", "imports.log", "started.log", *(f"import.{m}.json" for m in set(modules))):
                 with contextlib.suppress(FileNotFoundError):
@@ -243,8 +247,9 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                         # the child waits: its results are read here before anything else is computed or sent
                         todo, _ = collect(todo, wanted, None)
                         more = then(outcomes) if then is not None else []
-                        then, wanted, ready = None, {"imports": []}, True
+                        wanted, ready = {"imports": []}, True
                         if not more:
+                            then = None
                             os.killpg(process.pid, signal.SIGKILL)  # done: nothing of it is needed any more
                             process.wait()
                             timed_out = None

@@ -17,8 +17,9 @@ non-numeric outputs, then numeric arrays only; no zip, no pickle):
 - ``{"kind": "call", "task_id", "args"}``: ``out:NAME`` for each flat output
   and ``arg:NAME`` for each argument after the call (the grader checks
   outputs and in-place changes itself);
-- ``{"kind": "loss", "task_id", "args", "points": [(input name, value)]}``:
-  ``loss``, the task's gradient-check loss at each point the grader chose.
+- ``{"kind": "loss", "task_id", "args", "points": [{input name: value}]}``:
+  ``loss``, the task's gradient-check loss at each point the grader chose (the arguments with those inputs
+  replaced).
 
 With ``channel_fd`` and ``proxies`` in the job, the functions of the tasks listed in ``proxies`` are replaced,
 before any request runs, by proxies whose calls the grader answers (``dependency_proxies.py``, copied next to
@@ -90,8 +91,9 @@ def _run(np, harness, spec, load, request, record):
     if request["kind"] == "call":
         outputs, args_after = harness.call(spec, load, request["args"])
         return {**_arrays(np, outputs, "out:", record), **_arrays(np, args_after, "arg:", record)}
-    losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]), name: value.copy()}))
-              for name, value in request["points"]]
+    losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]),
+                                                 **{name: value.copy() for name, value in point.items()}}))
+              for point in request["points"]]
     return {"loss": np.array(losses, dtype=np.float64)}
 
 

@@ -14,7 +14,7 @@ graded on several seeds in seconds.
 import numpy as np
 
 from autograder.grading.checks import TaskResult
-from autograder.grading.grade import build_requests, diagnose_failures, grade_case, loss_request
+from autograder.grading.grade import joint_disagrees, build_requests, diagnose_failures, grade_case, loss_request
 from autograder.grading.results import Outcome, read_result
 from autograder.grading.sandbox_child import encode_result
 from autograder.runtime import harness
@@ -57,8 +57,9 @@ def call_outcome(spec, load, args):
 
 def loss_outcome(spec, load, request):
     try:
-        losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]), name: value.copy()}))
-                  for name, value in request["points"]]
+        losses = [float(spec.grad_checks.loss(load, {**harness.fresh_copy(request["args"]),
+                                                     **{name: value.copy() for name, value in point.items()}}))
+                  for point in request["points"]]
     except Exception as error:  # noqa: BLE001
         return Outcome("error", problems=[problem("grade.exception", kind=type(error).__name__, message=str(error))])
     return Outcome("ok", losses=np.array(losses, dtype=np.float64))
@@ -82,10 +83,12 @@ def grade_package(package, seed, task_ids=None, diagnose=False):
     calls = {}
     for case in cases:
         calls[case.call] = call = call_outcome(case.spec, load, case.args)
-        loss = None
+        loss = naming = None
         if case.probes is not None and call.status == "ok":
             loss = loss_outcome(case.spec, load, loss_request(case))
-        grade_case(case, call, loss, reference, manifest.tolerances, results[case.task.id])
+            if joint_disagrees(case, call, loss, manifest.tolerances["gradcheck"]):
+                naming = loss_outcome(case.spec, load, loss_request(case, case.naming))
+        grade_case(case, call, loss, reference, manifest.tolerances, results[case.task.id], naming=naming)
     if diagnose:
         diagnose_failures(tasks, cases, calls, results, reference)
     return results

@@ -147,6 +147,33 @@ def test_partial_credit_and_catalogue_hint_for_a_mutant(tmp_path):
     assert task(report, "1.3").passed
 
 
+def test_a_wrong_gradient_is_named_by_a_third_round_of_the_same_child(tmp_path, monkeypatch):
+    """The joint losses of the gradient check disagree with a wrong gradient: the per-input losses, asked of the
+    child that ran the calls (it waits), name it; no other child starts (A1 has no regrade for Task 1.2)."""
+    root = hostile(tmp_path, "", anchor="    db = da.sum(axis=0)  # (H,)\n")
+    path = root / "assignments" / RNN_FILE
+    text = path.read_text().replace("    db = da.sum(axis=0)  # (H,)\n", "    db = 1.01 * da.sum(axis=0)  # (H,)\n")
+    path.write_text(text)
+    import subprocess
+
+    from autograder.grading import sandbox
+    from autograder.runtime import gradient_check
+
+    started, moved = [], []
+    popen = subprocess.Popen
+    loss_points = gradient_check.loss_points
+    monkeypatch.setattr(gradient_check, "loss_points",
+                        lambda args, found, *a: moved.append(len(found[0].pairs)) or loss_points(args, found, *a))
+    monkeypatch.setattr(sandbox.subprocess, "Popen", lambda command, *a, **k: started.append(
+        any(str(part).endswith("sandbox_child.py") for part in command)) or popen(command, *a, **k))
+    report = grade_submission(root, assignment_ids=["a1"], seed=7, limits=FAST, task_ids=["1.2"])
+    gradient = [check for check in task(report, "1.2").checks if check.kind == "gradient"]
+    assert sum(started) == 1
+    assert moved == [5] * len(gradient) + [1] * len(gradient)  # every input at once, then one at a time
+    assert [[(p.code, p.fields["name"]) for p in check.problems] for check in gradient] == \
+        [[("gradient.mismatch", "db")]] * len(gradient)
+
+
 def test_zip_submission_and_unreadable_ones(tmp_path, reference_submission):
     archive = tmp_path / "alice.zip"
     with zipfile.ZipFile(archive, "w") as zf:
