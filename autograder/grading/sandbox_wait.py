@@ -11,7 +11,7 @@ import signal
 import time
 
 STEP_DONE = "step done"  # wait(): the child has left every result of its step and waits for the next
-CONTROL_SCANS_PER_SECOND = 200  # the most often a byte on the control pipe makes the grader look at the files
+CONTROL_SCANS_PER_SECOND = 200  # the most often bytes that brought nothing new make the grader look at the files
 CHECKS_PER_LIMIT = 8  # how often, per wall limit, the grader looks at the child's progress
 # The child's start (interpreter, numpy, the cases; no student code runs before it writes ``ready``) is not the
 # student's time: on a loaded machine it may take seconds, so it gets this limit, not the per-request one.
@@ -39,7 +39,7 @@ def wait(process, results, steps, limits, timeouts, control=None, ready=False, c
     """
     exited = _exit_waiter(process, control)
     try:
-        last_progress, seen, unchecked, last_scan = time.monotonic(), set(), True, 0.0
+        last_progress, seen, unchecked, last_scan, idle = time.monotonic(), set(), True, 0.0, False
         while True:
             limit = timeouts.seconds if ready else max(STARTUP_SECONDS, float(limits.wall_seconds_per_request))
             # looked at as often during the start as after it: a child that hangs right after ``ready`` is seen
@@ -48,7 +48,8 @@ def wait(process, results, steps, limits, timeouts, control=None, ready=False, c
             event = exited(min(wake, max(0.0, last_progress + limit - time.monotonic())))
             if event == "exited":
                 return None
-            if event == "control":  # a child that floods its pipe gets looked at CONTROL_SCANS_PER_SECOND times
+            if event == "control" and idle:  # a child that floods its pipe (bytes that bring no new file) gets
+                # looked at CONTROL_SCANS_PER_SECOND times a second; the byte that ends a step is never delayed
                 time.sleep(max(0.0, last_scan + 1 / CONTROL_SCANS_PER_SECOND - time.monotonic()))
             last_scan = time.monotonic()
             progress = not ready and (results / "ready").exists()
@@ -59,6 +60,7 @@ def wait(process, results, steps, limits, timeouts, control=None, ready=False, c
             # They are looked for once per batch of new files (a step cannot become complete without one: a flood
             # of bytes costs nothing), on a byte or, when the child's pipe is gone, on the next wake.
             unchecked = unchecked or bool(new)
+            idle = event == "control" and not new and not unchecked
             if control is not None and (event == "control" or not control.open) and ready and unchecked:
                 if complete():
                     return STEP_DONE

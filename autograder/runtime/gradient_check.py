@@ -144,7 +144,7 @@ def gradient_problems_from_losses(spec, args, outputs, found, losses, tolerance,
             problems.append(problem("gradient.loss_nonfinite", name=name, input=inputs))
             continue
         numeric = (plus - minus) / (2 * h)
-        analytic = np.array([sum(float(np.sum(grads[grad_name] * direction))
+        analytic = np.array([sum(float(np.vdot(grads[grad_name], direction))
                                  for (grad_name, _), direction in zip(pairs, found[k].directions)) for k in rows])
         error = float(np.linalg.norm(analytic - numeric) /
                       max(1e-6, float(np.linalg.norm(analytic) + np.linalg.norm(numeric))))
