@@ -84,7 +84,7 @@ def command(bwrap, executable, run, packages, inner, info_fd, tmp_bytes):
     Inputs:
     - bwrap, executable: paths of bwrap and of the interpreter (a real file, not a venv link)
     - run: the run directory's paths (``root``, ``work``, ``results``, ``site``)
-    - packages: {name in site/: host directory} (numpy, numpy.libs, yaml)
+    - packages: {name in site/: host directory} (numpy, numpy.libs, yaml, the task cases)
     - inner: the command run inside (starting with ``executable``)
     - info_fd: a file descriptor bwrap writes its JSON info to (the pid of the sandbox's init)
     - tmp_bytes: size of the private /tmp

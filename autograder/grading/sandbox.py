@@ -1,7 +1,8 @@
 """Run student code in a separate, resource-limited process and collect its outputs safely.
 
-The grader never imports student code. :func:`run_requests` copies the task
-cases (public, no expected values) next to the submission, starts
+The grader never imports student code. :func:`run_requests` copies the student's
+package, puts the task cases (public, no expected values; written once per process,
+read-only: :mod:`.sandbox_cases`) beside numpy in the child's ``site/``, starts
 ``sandbox_child.py`` under ``python -I -S`` with limits on CPU time, address
 space, file size and wall time, and reads back one result file per request
 (:mod:`autograder.grading.results`: size caps, numeric arrays only, no pickles,
@@ -44,7 +45,7 @@ from . import isolation
 from .dependency_answers import plan
 from .results import Outcome  # noqa: F401  (the type of run_requests' results)
 from .results import MalformedResult, _read_capped, failed, read_outcome
-from .sandbox_cases import CASES_PACKAGE, copy_cases
+from .sandbox_cases import CASES_PACKAGE
 from .sandbox_control import Control
 from .sandbox_imports import ImportFailures
 from .sandbox_wait import STEP_DONE, step_complete, wait
@@ -147,7 +148,6 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
         if links:
             raise ValueError(f"{student_package} holds symbolic links ({links[0].relative_to(work)}): "
                              "open submissions with open_submission")
-        copy_cases(tmp / "cases")
         child = tmp / "sandbox_child.py"
         shutil.copyfile(CHILD, child)
         shutil.copyfile(PROXIES, tmp / PROXIES.name)
@@ -200,7 +200,7 @@ def run_requests(submission_dir, requests, limits=Limits(), student_package="ass
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(results / stale)
             wanted = imports.job(modules[i] for i in todo)
-            job = {"path": [str(tmp / "cases"), str(work), str(session.site)], "cases_package": CASES_PACKAGE,
+            job = {"path": [str(session.site), str(work)], "cases_package": CASES_PACKAGE,
                    "student_package": student_package, "submission_dir": str(work), "todo": todo,
                    "modules": {str(i): modules[i] for i in todo}, "requests": write_requests(todo), **wanted}
             channel = answers.channel() if answers is not None else None

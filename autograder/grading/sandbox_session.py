@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import bubblewrap, pids_cgroup
+from .sandbox_cases import CASES_PACKAGE, shared_cases
 
 LAUNCHER = Path(__file__).resolve().parent / "sandbox_limits.py"
 TMP_BYTES = 64 * 1024**2  # the private /tmp of a bubblewrap sandbox
@@ -39,6 +40,12 @@ def child_packages():
             if (package.parent / name).is_dir():
                 dirs[name] = package.parent / name
     return dirs
+
+
+def site_packages():
+    """{name: directory} of the child's ``site/``: :func:`child_packages` and the task cases
+    (:func:`~autograder.grading.sandbox_cases.shared_cases`)."""
+    return {**child_packages(), CASES_PACKAGE: shared_cases()}
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class Session:
         return self.run.site
 
     def _make_site(self):
-        for name, directory in child_packages().items():
+        for name, directory in site_packages().items():
             (self.site / name).symlink_to(directory, target_is_directory=True)
 
     def __enter__(self):
@@ -137,12 +144,12 @@ class BubblewrapSession(Session):
         self._info = None
 
     def _make_site(self):
-        for name in child_packages():
+        for name in site_packages():
             (self.site / name).mkdir()  # mount points: the packages are bound here inside the sandbox
 
     def command(self, child_args):
         self._info = os.pipe()
-        return bubblewrap.command(self.bwrap, self.executable, self.run, child_packages(), self.inner(child_args),
+        return bubblewrap.command(self.bwrap, self.executable, self.run, site_packages(), self.inner(child_args),
                                   self._info[1], TMP_BYTES)
 
     def popen_options(self):

@@ -5,9 +5,12 @@ parsed course.yml with PyYAML. The grader now does both once per process (``sand
 """
 
 import importlib.util
+import os
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 
 from autograder.grading import sandbox_cases, sandbox_session
 from autograder.runtime.manifest import DEFAULT_MANIFEST, load_manifest, read_document
@@ -47,3 +50,26 @@ def test_the_child_imports_the_cases_without_compiling_or_pyyaml(tmp_path):
     loaded = [line for line in done.stderr.splitlines() if line.startswith("# code object from")
               and str(package) in line]
     assert len(loaded) >= 5 and all("__pycache__" in line for line in loaded), loaded
+
+
+def test_the_children_share_one_copy_written_once_that_only_this_user_may_write():
+    first, again = sandbox_cases.shared_cases(), sandbox_cases.shared_cases()
+    assert first == again and first.name == sandbox_cases.CASES_PACKAGE
+    assert (first / "course.yml").is_file() and (first / "harness.py").is_file()
+    for path in [first, *first.rglob("*")]:
+        assert path.stat().st_uid == os.geteuid()
+        assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+    assert sandbox_session.site_packages()[sandbox_cases.CASES_PACKAGE] == first
+
+
+def test_a_copy_that_went_away_is_written_again(tmp_path, monkeypatch):
+    """The temporary directory may be cleaned (or unmounted) while the grader runs: the next child gets a new copy."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "first"))
+    (tmp_path / "first").mkdir()
+    monkeypatch.setattr(sandbox_cases, "_SHARED", {})
+    first = sandbox_cases.shared_cases()
+    assert first.is_relative_to(tmp_path / "first")
+    shutil.rmtree(tmp_path / "first")
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    again = sandbox_cases.shared_cases()
+    assert again != first and (again / "harness.py").is_file() and not again.is_relative_to(tmp_path)

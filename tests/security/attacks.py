@@ -230,6 +230,21 @@ with open(_os.path.join(_run, "job.json")) as _handle:
         _os.mkfifo(_os.path.join(_run, "results", f"{_index}.result"))
 _os._exit(0)
 '''
+# Appended to assignments/__init__.py of the reference: overwrite every file of the task cases the child imported
+# (one copy per grader process, shared by the children of every submission it grades), so that the next
+# submission's child cannot import them.
+POISON_CASES = '''
+
+import os as _os, sys as _sys
+_cases = _os.path.dirname(_os.path.realpath(_sys.modules["course_cases"].__file__))
+for _top, _dirs, _files in _os.walk(_cases):
+    for _name in _files:
+        try:
+            with open(_os.path.join(_top, _name), "wb") as _handle:
+                _handle.write(b"raise SystemExit('poisoned by another submission')\\n")
+        except OSError:
+            pass
+'''
 KILL_GROUP = '''
 
 import os as _os
@@ -288,6 +303,10 @@ def kill_parent(root):
 
 def fifos(root):
     return append(reference(root), "__init__.py", FIFOS)
+
+
+def poison_cases(root):
+    return append(reference(root), "__init__.py", POISON_CASES)
 
 
 def kill_group(root):

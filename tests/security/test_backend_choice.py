@@ -13,8 +13,8 @@ import pytest
 
 from autograder.authoring import cli
 from autograder.authoring.bundle import extract_bundle, write_bundle
-from autograder.grading import isolation, pids_cgroup, privilege_drop, reports
-from autograder.grading.grade import grade_submission
+from autograder.grading import isolation, pids_cgroup, privilege_drop, reports, sandbox_cases
+from autograder.grading.grade import grade_many, grade_submission
 from autograder.grading.sandbox import Limits
 from autograder.runtime.manifest import REPO_ROOT
 from autograder.runtime.messages import LANG_ENV
@@ -135,3 +135,14 @@ def test_control_network_succeeds_without_isolation(tmp_path, local_web_server):
     report = grade_submission(attacks.network(tmp_path / "network", port), assignment_ids=["a1"], seed=7,
                               limits=UNSAFE)
     assert report.points == RNN_PY_POINTS and len(requests) >= 1  # one per child that imports the module
+
+
+def test_control_poisoned_cases_reach_the_next_submission_without_isolation(tmp_path, monkeypatch):
+    """The task cases are written once per grader process: without a sandbox, a submission overwrites them and the
+    next one graded by the same process cannot even import them (this test's own copy: the tests after it in this
+    process get the copy they had)."""
+    monkeypatch.setattr(sandbox_cases, "_SHARED", {})
+    victim = attacks.reference(tmp_path / "victim")
+    poisoned, after = grade_many([attacks.poison_cases(tmp_path / "poison"), victim], assignment_ids=["a1"], seed=7,
+                                 jobs=1, limits=UNSAFE)
+    assert after.points == 0.0

@@ -86,6 +86,13 @@ def test_writes_outside_the_results_fail(grader, tmp_path):
     assert grader.points(sibling) == [A1_POINTS]
 
 
+def test_the_shared_task_cases_cannot_be_changed_by_a_submission(grader, tmp_path):
+    # every file of the cases package the child imported, overwritten at import: the grader process writes them
+    # once for all its children (read-only for every one), so the next submission is graded as alone
+    assert grader.points(attacks.poison_cases(tmp_path / "poison"), attacks.reference(tmp_path / "victim")) \
+        == [A1_POINTS, A1_POINTS]
+
+
 def test_the_results_directory_holds_only_regular_files_for_the_grader(grader, tmp_path):
     # FIFOs named like every result, then the child ends: the grader must not block reading them; each restart
     # does the same, so every task crashes
